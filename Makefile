@@ -1,0 +1,70 @@
+# Every target runs with a Node >= 22.19 first on PATH. When the system node is older,
+# a local Node 22 is installed from the npm registry (package node@22) into .tools/.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+NODE_VERSION ?= 22.23.3
+TOOLS        := $(CURDIR)/.tools
+LOCAL_NODE   := $(TOOLS)/node-$(NODE_VERSION)/node_modules/node/bin
+NODE_OK      := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=19)?0:1)' 2>/dev/null && echo yes)
+ifeq ($(NODE_OK),yes)
+  NODE_BIN_DIR :=
+else
+  NODE_BIN_DIR := $(LOCAL_NODE)
+  export PATH := $(LOCAL_NODE):$(PATH)
+endif
+NODE_TS := node --disable-warning=ExperimentalWarning
+JEST    := node --disable-warning=ExperimentalWarning --experimental-vm-modules node_modules/jest/bin/jest.js
+
+.PHONY: help node deps controlplane build lint typecheck test test-unit test-integration run bench clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+node: ## Install a local Node 22 when the system one is older
+ifneq ($(NODE_BIN_DIR),)
+	@if [ ! -x "$(LOCAL_NODE)/node" ]; then \
+	  echo "make: system node is older than 22.19; installing node@$(NODE_VERSION) into .tools/"; \
+	  mkdir -p "$(TOOLS)/node-$(NODE_VERSION)"; \
+	  npm install --no-save --no-audit --no-fund --prefix "$(TOOLS)/node-$(NODE_VERSION)" node@$(NODE_VERSION) >/dev/null; \
+	fi
+	@"$(LOCAL_NODE)/node" --version >/dev/null
+endif
+
+node_modules/.installed: package.json package-lock.json | node
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node node_modules/.installed ## Install Node dependencies
+
+controlplane: ## Build kube-apiserver and etcd into the cache (skipped when cached)
+	@bash e2e/controlplane/build.sh >/dev/null
+
+build: deps ## Compile TypeScript to dist/
+	npx tsc -p tsconfig.build.json
+
+lint: deps ## eslint and prettier
+	npx eslint .
+	npx prettier --check --log-level warn .
+
+typecheck: deps ## tsc --noEmit
+	npx tsc -p tsconfig.json --noEmit
+
+test-unit: deps ## Unit tests (no API server)
+	$(JEST) --selectProjects unit
+
+test-integration: deps controlplane ## Integration and end-to-end tests against a real local control plane
+	$(JEST) --selectProjects integration
+
+test: deps controlplane lint typecheck ## Everything: lint, types, unit, integration, e2e
+	$(JEST) --selectProjects unit integration
+
+run: deps controlplane ## Run the operator (on the bundled local control plane when no cluster is configured)
+	$(NODE_TS) e2e/controlplane/run-local.ts
+
+bench: deps controlplane ## Benchmark; writes bench/results/latest.json and bench/results/report.md
+	$(NODE_TS) bench/run.ts
+
+clean: ## Remove build output and local state (not the control-plane cache)
+	rm -rf dist .local coverage

@@ -1,0 +1,72 @@
+// The RemediationRequest API types (kubernaut.ai/v1alpha1), as stored in the API server.
+// Field names and meanings follow the CRD in crds/remediationrequest.yaml.
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+
+export const GROUP = 'kubernaut.ai';
+export const VERSION = 'v1alpha1';
+export const PLURAL = 'remediationrequests';
+export const KIND = 'RemediationRequest';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'kubernaut-intake';
+export const LABEL_SIGNAL_NAME = 'kubernaut.ai/signal-name';
+
+export type SignalType = 'prometheus-alert' | 'kubernetes-event';
+export type Priority = 'P0' | 'P1' | 'P2' | 'P3';
+
+export interface TargetResource {
+  apiVersion?: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface RemediationRequestSpec {
+  signalFingerprint: string;
+  signalName: string;
+  severity: string;
+  environment: string;
+  priority: Priority;
+  signalType: SignalType;
+  signalSource: string;
+  targetResource: TargetResource;
+  clusterID?: string;
+  firingTime: string;
+  receivedTime: string;
+  signalLabels?: Record<string, string>;
+  signalAnnotations?: Record<string, string>;
+}
+
+export interface DeduplicationStatus {
+  firstSeenAt?: string;
+  lastSeenAt?: string;
+  occurrenceCount?: number;
+}
+
+export type StormType = 'rate' | 'pattern';
+
+export interface StormAggregationStatus {
+  stormId?: string;
+  isPartOfStorm?: boolean;
+  aggregatedCount?: number;
+  stormDetectedAt?: string;
+  stormType?: StormType;
+  affectedResources?: string[];
+  aggregatedFingerprints?: string[];
+}
+
+export interface RemediationRequestStatus {
+  overallPhase?: string;
+  signalResolvedAt?: string;
+  deduplication?: DeduplicationStatus;
+  stormAggregation?: StormAggregationStatus;
+}
+
+export interface RemediationRequest {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: V1ObjectMeta & { name: string; namespace: string };
+  spec: RemediationRequestSpec;
+  status?: RemediationRequestStatus;
+}
