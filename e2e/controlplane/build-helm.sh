@@ -58,8 +58,9 @@ else
     echo
     echo "require helm.sh/helm/v3 $HELM_VERSION"
     echo
-    awk '/^replace \(/ {inblock=1; next} inblock && /^\)/ {inblock=0; next}
-         inblock {print "replace " $0} /^replace [^(]/ {print}' "$helm_gomod" | grep -v '=> \.'
+    # Replacements by a local path (=> ./x or => /x) cannot work outside helm's repository.
+    awk '/^replace \(/ {block=1; next} block && /^\)/ {block=0; next}
+         /=>[[:space:]]*[.\/]/ {next} block {print "replace " $0} /^replace [^(]/ {print}' "$helm_gomod"
   } > go.mod
   cat > tools.go <<'GO'
 //go:build tools

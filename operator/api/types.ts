@@ -54,6 +54,10 @@ export interface StormAggregationStatus {
   stormType?: StormType;
   affectedResources?: string[];
   aggregatedFingerprints?: string[];
+  /** Extension: when a signal was last folded into this storm (drives the quiet period). */
+  lastAggregatedAt?: string;
+  /** Extension: set by the controller when the storm closed. */
+  closedAt?: string;
 }
 
 export interface RemediationRequestStatus {

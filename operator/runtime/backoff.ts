@@ -20,7 +20,11 @@ export const INFORMER_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 30_000 }
  * capped at `maxMs`, then reduced by up to `jitter` of itself. Jitter only ever shortens the
  * delay, so the cap holds and the result never drops below `(1 - jitter)` of the nominal value.
  */
-export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: BackoffPolicy,
+  random: () => number = Math.random,
+): number {
   const factor = policy.factor ?? 2;
   const jitter = Math.min(Math.max(policy.jitter ?? 0.2, 0), 1);
   const exponent = Math.max(0, Math.floor(attempt));

@@ -11,9 +11,7 @@ import { IndexedStore, deepFreeze, objectKey, resourceVersionOf } from './store.
 import type { IndexFn, KubeObject } from './store.ts';
 
 export type Delta<T> =
-  | { type: 'add'; obj: T }
-  | { type: 'update'; old: T; obj: T }
-  | { type: 'delete'; obj: T };
+  { type: 'add'; obj: T } | { type: 'update'; old: T; obj: T } | { type: 'delete'; obj: T };
 
 export interface DeltaStoreOptions {
   /** Deep-freeze stored objects (default true). */

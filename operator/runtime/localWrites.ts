@@ -37,7 +37,12 @@ export class LocalWrites {
    * - nothing stored: yes, unless the watch deleted the key recently and `incoming` is not
    *   provably newer than that deletion (a late write must not bring back a deleted object).
    */
-  acceptLocal(key: string, current: string | undefined, hasCurrent: boolean, incoming: string | undefined): boolean {
+  acceptLocal(
+    key: string,
+    current: string | undefined,
+    hasCurrent: boolean,
+    incoming: string | undefined,
+  ): boolean {
     if (hasCurrent) {
       if (incoming !== undefined && incoming === current) return false;
       const cmp = compareResourceVersions(incoming, current);

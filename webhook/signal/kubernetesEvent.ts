@@ -5,6 +5,7 @@ import type { TargetResource } from '../../operator/api/types.ts';
 import type { NormalizedSignal } from './types.ts';
 import { ValidationProblem } from '../http/problem.ts';
 import {
+  childPath,
   isObject,
   optionalCount,
   optionalObject,
@@ -56,10 +57,10 @@ export function parseKubernetesEvent(body: unknown, ctx: EventContext): Normaliz
   const fields = detectApi(body) === 'core' ? readCoreFields(body) : readEventsFields(body);
   const reason = requiredString(body, 'reason', '', MAX_REASON);
   const type = readType(body);
-  const target = readTarget(body, fields.objectKey);
-  const source = fields.source ?? 'kubernetes';
-  const involved = requiredObject(body, fields.objectKey, '');
   const metadata = optionalObject(body, 'metadata', '');
+  const involved = requiredObject(body, fields.objectKey, '');
+  const target = readTarget(involved, fields.objectKey, metadata);
+  const source = fields.source ?? 'kubernetes';
   return {
     name: reason,
     severity: type === 'Warning' ? 'warning' : 'info',
@@ -94,8 +95,9 @@ export function parseKubernetesEvent(body: unknown, ctx: EventContext): Normaliz
  */
 function detectApi(body: JsonObject): EventApi {
   const kind = optionalString(body, 'kind', '', MAX_KIND);
-  if (kind !== undefined && kind !== 'Event')
+  if (kind !== undefined && kind !== 'Event') {
     throw new ValidationProblem('kind', `must be "Event" (got "${kind}")`);
+  }
   const apiVersion = optionalString(body, 'apiVersion', '', 64);
   if (apiVersion !== undefined) {
     const api = Object.hasOwn(API_VERSIONS, apiVersion) ? API_VERSIONS[apiVersion] : undefined;
@@ -168,17 +170,16 @@ function readType(body: JsonObject): 'Normal' | 'Warning' {
  * The object the event is about. A namespaced kind reported without its namespace takes the
  * Event's own, since Events are recorded in the namespace of the object they describe.
  */
-function readTarget(body: JsonObject, key: 'involvedObject' | 'regarding'): TargetResource {
-  const obj = requiredObject(body, key, '');
+function readTarget(obj: JsonObject, key: string, metadata: JsonObject | undefined): TargetResource {
   const kind = requiredString(obj, 'kind', key, MAX_KIND);
   const name = requiredString(obj, 'name', key, MAX_NAME);
   const apiVersion = optionalString(obj, 'apiVersion', key, MAX_NAME);
-  const metadata = optionalObject(body, 'metadata', '');
   let namespace = optionalString(obj, 'namespace', key, MAX_NAMESPACE);
   if (namespace === undefined && kindInfo(kind)?.namespaced) {
     namespace = metadata && optionalString(metadata, 'namespace', 'metadata', MAX_NAMESPACE);
-    if (namespace === undefined)
-      throw new ValidationProblem(`${key}.namespace`, `is required for a ${kind} target`);
+    if (namespace === undefined) {
+      throw new ValidationProblem(childPath(key, 'namespace'), `is required for a ${kind} target`);
+    }
   }
   return scopeTarget({ kind, name, ...(apiVersion && { apiVersion }), ...(namespace && { namespace }) });
 }

@@ -16,14 +16,7 @@ function inRange(v: number, min: number, max: number): boolean {
 export function parseRfc3339(value: string): Date | undefined {
   const m = RFC3339.exec(value);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map(Number);
   const offsetOk = m[9] === undefined || (inRange(Number(m[9]), 0, 23) && inRange(Number(m[10]), 0, 59));
   const fieldsOk =
     inRange(month, 1, 12) &&

@@ -1,0 +1,50 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './load.ts';
+
+function file(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'config.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('uses the contract defaults when nothing is set', () => {
+    const c = loadConfig({});
+    expect(c.namespace).toBe('kubernaut-system');
+    expect([c.intake.port, c.health.port, c.metrics.port]).toEqual([8080, 8081, 9090]);
+    expect(c.intake.bodyLimitBytes).toBe(262144);
+    expect(c.storm.rate).toEqual({ threshold: 10, windowSeconds: 60 });
+    expect(c.storm.pattern).toEqual({ threshold: 5, windowSeconds: 120 });
+    expect(c.podName).toMatch(/-\d+$/);
+  });
+
+  it('layers the file under environment overrides', () => {
+    const path = file('namespace: from-file\nintake:\n  port: 9000\nstorm:\n  rate:\n    threshold: 3\n');
+    const c = loadConfig({ CONFIG_FILE: path, POD_NAMESPACE: 'from-env', INTAKE_AUTH_ENABLED: 'false' });
+    expect(c.namespace).toBe('from-env');
+    expect(c.intake.port).toBe(9000);
+    expect(c.intake.auth.enabled).toBe(false);
+    expect(c.storm.rate).toEqual({ threshold: 3, windowSeconds: 60 });
+  });
+
+  it('names every bad setting in one error', () => {
+    const path = file('intake:\n  port: 0\n  bodyLimt: 5\nstorm:\n  quietSeconds: soon\n');
+    let message = '';
+    try {
+      loadConfig({ CONFIG_FILE: path, METRICS_PORT: 'abc' });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toContain('intake.port: must be a whole number');
+    expect(message).toContain('intake.bodyLimt: unknown setting');
+    expect(message).toContain('storm.quietSeconds: must be a whole number');
+    expect(message).toContain('metrics.port: must be a whole number');
+  });
+
+  it('rejects a file that is not a mapping', () => {
+    expect(() => loadConfig({ CONFIG_FILE: file('- a\n- b\n') })).toThrow('config: expected a mapping');
+  });
+});

@@ -1,0 +1,81 @@
+// Storm rules (contract §4), as pure functions over the RRs of one group (same target namespace
+// and signal name). Used by the intake before it creates an RR and by the storm controller.
+import type { RemediationRequest, StormType } from '../api/types.ts';
+import { creationMs } from '../cache/rrCache.ts';
+
+export interface StormConfig {
+  rate: { threshold: number; windowSeconds: number };
+  pattern: { threshold: number; windowSeconds: number };
+  quietSeconds: number;
+  maxDurationSeconds: number;
+}
+
+/** A group member as the policy sees it: an RR in the cache or a create still in flight. */
+export interface WindowEntry {
+  fingerprint: string;
+  resource: string;
+  createdAtMs: number;
+}
+
+export function resourceKey(t: { kind: string; namespace?: string; name: string }): string {
+  return `${t.kind}/${t.namespace ?? ''}/${t.name}`;
+}
+
+export function entryOf(rr: RemediationRequest): WindowEntry {
+  return {
+    fingerprint: rr.spec.signalFingerprint,
+    resource: resourceKey(rr.spec.targetResource),
+    createdAtMs: creationMs(rr),
+  };
+}
+
+function ms(iso: string | undefined): number {
+  return iso ? Date.parse(iso) || 0 : 0;
+}
+
+/** The RR that leads a storm (it carries stormDetectedAt). */
+export function isStormLeader(rr: RemediationRequest): boolean {
+  return Boolean(rr.status?.stormAggregation?.stormDetectedAt && rr.status.stormAggregation.stormId);
+}
+
+/** Whether a leader's storm still absorbs signals at `nowMs`. */
+export function isStormOpen(leader: RemediationRequest, cfg: StormConfig, nowMs: number): boolean {
+  const s = leader.status?.stormAggregation;
+  if (!s?.stormDetectedAt || !s.stormId || s.closedAt) return false;
+  const detected = ms(s.stormDetectedAt);
+  const lastActivity = Math.max(detected, ms(s.lastAggregatedAt));
+  return nowMs - lastActivity < cfg.quietSeconds * 1000 && nowMs - detected < cfg.maxDurationSeconds * 1000;
+}
+
+/** The open storm of a group, if any (its leader). */
+export function openStormLeader(
+  group: readonly RemediationRequest[],
+  cfg: StormConfig,
+  nowMs: number,
+): RemediationRequest | undefined {
+  return group.find((rr) => isStormLeader(rr) && isStormOpen(rr, cfg, nowMs));
+}
+
+/** RRs created after the group's last closed storm: a closed storm's members never re-trigger. */
+export function sinceLastStorm(group: readonly RemediationRequest[]): WindowEntry[] {
+  const lastClosed = Math.max(0, ...group.map((rr) => ms(rr.status?.stormAggregation?.closedAt)));
+  return group.map(entryOf).filter((e) => e.createdAtMs > lastClosed);
+}
+
+/**
+ * Which storm, if any, the entries form at `nowMs`: more than `threshold` distinct fingerprints
+ * (rate) or distinct target resources (pattern) within the window. Rate wins when both hold.
+ */
+export function detectStorm(entries: readonly WindowEntry[], cfg: StormConfig, nowMs: number): StormType | undefined {
+  const within = (seconds: number) => entries.filter((e) => nowMs - e.createdAtMs <= seconds * 1000);
+  const rate = new Set(within(cfg.rate.windowSeconds).map((e) => e.fingerprint)).size;
+  if (rate > cfg.rate.threshold) return 'rate';
+  const pattern = new Set(within(cfg.pattern.windowSeconds).map((e) => e.resource)).size;
+  if (pattern > cfg.pattern.threshold) return 'pattern';
+  return undefined;
+}
+
+/** The storm id a leader gets: derived from its name, so every writer agrees on it. */
+export function stormIdFor(leader: RemediationRequest): string {
+  return `storm-${leader.metadata.name.replace(/^rr-/, '')}`;
+}

@@ -1,0 +1,110 @@
+// Starts real operator instances (the Manager: intake, cache, leader election) in the test
+// process against the run's control plane, on free ports.
+import { randomBytes } from 'node:crypto';
+import { defaultConfig } from '../../operator/config/schema.ts';
+import type { Config } from '../../operator/config/schema.ts';
+import { Manager } from '../../operator/manager.ts';
+import type { Endpoints } from '../../operator/manager.ts';
+import type { PooledKubeConfig } from '../../operator/kube/kubeconfig.ts';
+import { createLogger } from '../../operator/observability/logger.ts';
+import { adminKubeConfig } from './cluster.ts';
+
+export type ConfigPatch = { [K in keyof Config]?: Config[K] extends object ? Partial<Config[K]> : Config[K] };
+
+export interface RunningOperator {
+  manager: Manager;
+  endpoints: Endpoints;
+  stop(): Promise<void>;
+}
+
+export function testConfig(namespace: string, patch: ConfigPatch = {}): Config {
+  const base = defaultConfig();
+  const merged = { ...base, podName: `test-${randomBytes(3).toString('hex')}`, namespace, clusterID: 'test-cluster' } as Config;
+  for (const [k, v] of Object.entries(patch)) {
+    const cur = (merged as unknown as Record<string, unknown>)[k];
+    (merged as unknown as Record<string, unknown>)[k] =
+      typeof cur === 'object' && cur !== null && !Array.isArray(cur) ? { ...cur, ...(v as object) } : v;
+  }
+  merged.intake = { ...merged.intake, auth: { ...merged.intake.auth, enabled: patch.intake?.auth?.enabled ?? false } };
+  return merged;
+}
+
+export async function startOperator(
+  namespace: string,
+  patch: ConfigPatch = {},
+  kubeConfig: PooledKubeConfig = adminKubeConfig(),
+): Promise<RunningOperator> {
+  const manager = new Manager({
+    config: testConfig(namespace, patch),
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'error'),
+    kubeConfig,
+    ephemeralPorts: true,
+    defaultMetrics: false,
+  });
+  const endpoints = await manager.start();
+  return { manager, endpoints, stop: () => manager.stop(2000) };
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    parsed = { raw: text };
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+export interface AlertSpec {
+  alertname?: string;
+  namespace?: string;
+  pod?: string;
+  deployment?: string;
+  severity?: string;
+  status?: 'firing' | 'resolved';
+  labels?: Record<string, string>;
+}
+
+export function alert(a: AlertSpec) {
+  const labels: Record<string, string> = { alertname: a.alertname ?? 'KubePodCrashLooping', severity: a.severity ?? 'critical' };
+  if (a.namespace) labels.namespace = a.namespace;
+  if (a.pod) labels.pod = a.pod;
+  if (a.deployment) labels.deployment = a.deployment;
+  return {
+    status: a.status ?? 'firing',
+    labels: { ...labels, ...a.labels },
+    annotations: { summary: 'test alert' },
+    startsAt: '2026-11-26T10:00:00Z',
+    endsAt: '0001-01-01T00:00:00Z',
+    fingerprint: randomBytes(8).toString('hex'),
+  };
+}
+
+export function alertmanagerPayload(alerts: ReturnType<typeof alert>[]) {
+  return {
+    version: '4',
+    groupKey: '{}:{alertname="test"}',
+    status: 'firing',
+    receiver: 'kubernaut',
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager:9093',
+    alerts,
+  };
+}
+
+export const PROMETHEUS = '/api/v1/signals/prometheus';
+export const K8S_EVENT = '/api/v1/signals/kubernetes-event';

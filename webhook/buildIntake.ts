@@ -1,0 +1,64 @@
+// Builds the intake's pipeline and HTTP app from the configuration and the shared cache.
+import type { Config } from '../operator/config/schema.ts';
+import type { RRCache } from '../operator/cache/rrCache.ts';
+import type { KubeClient } from '../operator/kube/client.ts';
+import type { Logger } from '../operator/observability/logger.ts';
+import type { Metrics } from '../operator/observability/metrics.ts';
+import { Authenticator } from './auth/authenticator.ts';
+import { CreationLock } from './create/creationLock.ts';
+import { LockedCreator } from './create/lockedCreator.ts';
+import { StatusBatcher } from './dedup/statusBatcher.ts';
+import { createIntakeApp } from './http/app.ts';
+import { EnvironmentResolver } from './pipeline/environmentResolver.ts';
+import { Intake } from './pipeline/intake.ts';
+import { TargetResolver } from './pipeline/targetResolver.ts';
+import { DEFAULT_PRIORITY_MATRIX, parsePriorityMatrix } from './signal/classify.ts';
+import { StormGate } from './storm/stormGate.ts';
+
+export interface IntakeParts {
+  config: Config;
+  kube: KubeClient;
+  cache: RRCache;
+  metrics: Metrics;
+  logger: Logger;
+  accepting: () => boolean;
+}
+
+export function buildIntake(p: IntakeParts) {
+  const { config, kube, cache, metrics, logger } = p;
+  const lock = new CreationLock({
+    kube,
+    namespace: config.namespace,
+    holder: config.podName,
+    leaseDurationSeconds: config.intake.lock.leaseDurationSeconds,
+    metrics,
+    logger,
+  });
+  const matrix = config.classification.priorityMatrix
+    ? parsePriorityMatrix(config.classification.priorityMatrix, 'classification.priorityMatrix')
+    : DEFAULT_PRIORITY_MATRIX;
+  const intake = new Intake({
+    cache,
+    targets: new TargetResolver(kube),
+    environments: new EnvironmentResolver(kube, config.classification.defaultEnvironment),
+    batcher: new StatusBatcher(kube, cache, metrics),
+    creator: new LockedCreator({ kube, cache, lock, maxWaitMs: config.intake.lock.maxWaitMs, metrics, logger }),
+    storms: new StormGate(cache, config.storm),
+    priorityMatrix: matrix,
+    metrics,
+  });
+  const app = createIntakeApp({
+    intake,
+    clusterID: config.clusterID,
+    maxAlerts: config.intake.maxAlertsPerRequest,
+    retryAfterSeconds: config.intake.retryAfterSeconds,
+    metrics,
+    authenticator: config.intake.auth.enabled ? new Authenticator(kube, config.intake.auth.cacheTtlSeconds) : undefined,
+    bodyLimitBytes: config.intake.bodyLimitBytes,
+    requestTimeoutMs: config.intake.requestTimeoutMs,
+    maxInFlight: config.intake.maxInFlight,
+    accepting: p.accepting,
+    logger: logger.child({ component: 'intake' }),
+  });
+  return { intake, app };
+}

@@ -1,0 +1,52 @@
+// The status changes one signal makes, applied by the StatusBatcher to a working copy of an RR's
+// status. Each returns what the signal's response reports.
+import type { RemediationRequestStatus, StormType } from '../../operator/api/types.ts';
+import { resourceKey, stormIdFor } from '../../operator/storm/policy.ts';
+import type { StatusMutation } from './statusBatcher.ts';
+
+/** One more occurrence: count + 1 (a missing count means the creating signal, i.e. 1). */
+export const recordOccurrence: StatusMutation<number> = (status, now) => {
+  const d = (status.deduplication ??= {});
+  d.occurrenceCount = (d.occurrenceCount ?? 1) + 1;
+  d.firstSeenAt ??= now;
+  d.lastSeenAt = now;
+  return d.occurrenceCount;
+};
+
+export const markResolved: StatusMutation<string> = (status, now) => {
+  status.signalResolvedAt ??= now;
+  return status.signalResolvedAt;
+};
+
+/**
+ * Folds a new fingerprint into the storm its leader leads, opening the storm when the leader has
+ * none yet. Every signal counts once in aggregatedCount; resources and fingerprints are listed once.
+ */
+export function foldIntoStorm(
+  stormType: StormType,
+  member: { fingerprint: string; resource: string },
+): StatusMutation<{ stormId: string; opened: boolean }> {
+  return (status: RemediationRequestStatus, now, leader) => {
+    const s = (status.stormAggregation ??= {});
+    const opened = !s.stormDetectedAt || Boolean(s.closedAt);
+    if (opened) {
+      s.stormId = stormIdFor(leader);
+      s.stormType = stormType;
+      s.stormDetectedAt = now;
+      s.isPartOfStorm = true;
+      s.aggregatedCount = 0;
+      s.affectedResources = [resourceKey(leader.spec.targetResource)];
+      s.aggregatedFingerprints = [leader.spec.signalFingerprint];
+      delete s.closedAt;
+    }
+    s.aggregatedCount = (s.aggregatedCount ?? 0) + 1;
+    addOnce((s.affectedResources ??= []), member.resource);
+    addOnce((s.aggregatedFingerprints ??= []), member.fingerprint);
+    s.lastAggregatedAt = now;
+    return { stormId: s.stormId!, opened };
+  };
+}
+
+function addOnce(list: string[], value: string): void {
+  if (!list.includes(value)) list.push(value);
+}

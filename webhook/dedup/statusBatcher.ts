@@ -1,0 +1,134 @@
+// Group commit for status writes to one RemediationRequest. Signals that arrive while a write
+// to the same RR is in flight are carried together by the next write; each caller is answered
+// only after the write that carries its change succeeded. Writes are optimistic
+// (resourceVersion-checked): on 409 the RR is re-read, its phase re-checked, and the whole
+// batch re-applied to the fresh object, so no change is lost or applied twice.
+import { isActive } from '../../operator/api/phase.ts';
+import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
+import type { RRCache } from '../../operator/cache/rrCache.ts';
+import type { KubeClient } from '../../operator/kube/client.ts';
+import { KubeError } from '../../operator/kube/errors.ts';
+import type { Metrics } from '../../operator/observability/metrics.ts';
+
+/** Applies one signal's change to a working copy of the status; returns that signal's result. */
+export type StatusMutation<R> = (status: RemediationRequestStatus, nowIso: string, rr: RemediationRequest) => R;
+
+/** The RR can no longer take this change (terminal or deleted): the signal must go elsewhere. */
+export class RRNotActiveError extends Error {
+  override name = 'RRNotActiveError';
+}
+
+interface Item {
+  mutate: StatusMutation<unknown>;
+  resolve: (v: { rr: RemediationRequest; result: unknown }) => void;
+  reject: (err: unknown) => void;
+}
+
+const STATUS_KEYS = ['overallPhase', 'signalResolvedAt', 'deduplication', 'stormAggregation'] as const;
+const MAX_BATCH = 1000;
+const MAX_CONFLICT_RETRIES = 20;
+
+export class StatusBatcher {
+  private readonly queues = new Map<string, Item[]>();
+  private readonly kube: KubeClient;
+  private readonly cache: RRCache;
+  private readonly metrics: Metrics | undefined;
+  private readonly clock: () => Date;
+
+  constructor(kube: KubeClient, cache: RRCache, metrics?: Metrics, clock: () => Date = () => new Date()) {
+    this.kube = kube;
+    this.cache = cache;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** Queues a change to RR `name`; resolves with the stored RR and this change's result. */
+  submit<R>(name: string, mutate: StatusMutation<R>): Promise<{ rr: RemediationRequest; result: R }> {
+    return new Promise((resolve, reject) => {
+      const item = { mutate, resolve, reject } as Item;
+      const queue = this.queues.get(name);
+      if (queue) {
+        queue.push(item);
+        return;
+      }
+      this.queues.set(name, [item]);
+      void this.drain(name);
+    });
+  }
+
+  private async drain(name: string): Promise<void> {
+    const queue = this.queues.get(name)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      try {
+        await this.write(name, batch);
+      } catch (err) {
+        for (const item of batch) item.reject(err);
+      }
+    }
+    this.queues.delete(name);
+  }
+
+  private async write(name: string, batch: Item[]): Promise<void> {
+    let base = this.cache.get(name) ?? (await this.fetch(name));
+    for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
+      if (!isActive(base)) throw new RRNotActiveError(`${name} is ${base.status?.overallPhase ?? 'deleted'}`);
+      const nowIso = this.clock().toISOString();
+      const status = structuredClone(base.status ?? {}) as RemediationRequestStatus;
+      const results = batch.map((item) => item.mutate(status, nowIso, base));
+      const patch = changedKeys(base.status ?? {}, status);
+      try {
+        const stored = await this.kube.patchRRStatus(base.metadata.namespace, name, patch, base.metadata.resourceVersion);
+        this.finish(stored, batch, results);
+        return;
+      } catch (err) {
+        if (err instanceof KubeError && err.kind === 'conflict') {
+          this.metrics?.statusUpdateConflicts.inc();
+          base = await this.fetch(name);
+          continue;
+        }
+        if (err instanceof KubeError && err.kind === 'notFound') throw new RRNotActiveError(`${name} was deleted`);
+        // No answer: the write may or may not have landed. Look before reporting failure.
+        const landed = await this.fetch(name).catch(() => undefined);
+        if (landed && landed.metadata.resourceVersion !== base.metadata.resourceVersion && carries(landed, patch)) {
+          this.finish(landed, batch, results);
+          return;
+        }
+        throw err;
+      }
+    }
+    throw new KubeError('unavailable', 409, `status of ${name} kept conflicting`);
+  }
+
+  private finish(stored: RemediationRequest, batch: Item[], results: unknown[]): void {
+    this.cache.recordLocal(stored);
+    this.metrics?.groupCommitBatchSize.observe(batch.length);
+    batch.forEach((item, i) => item.resolve({ rr: stored, result: results[i] }));
+  }
+
+  private async fetch(name: string): Promise<RemediationRequest> {
+    try {
+      const fresh = await this.kube.getRR(this.cache.namespace, name);
+      this.cache.recordLocal(fresh);
+      return fresh;
+    } catch (err) {
+      if (err instanceof KubeError && err.kind === 'notFound') throw new RRNotActiveError(`${name} was deleted`);
+      throw err;
+    }
+  }
+}
+
+/** The top-level status fields the batch changed (a merge patch replaces each one whole). */
+function changedKeys(before: RemediationRequestStatus, after: RemediationRequestStatus): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const key of STATUS_KEYS) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) patch[key] = after[key] ?? null;
+  }
+  return patch;
+}
+
+/** Whether a stored RR holds exactly what `patch` wrote (timestamps make this specific). */
+function carries(rr: RemediationRequest, patch: Record<string, unknown>): boolean {
+  const status = (rr.status ?? {}) as Record<string, unknown>;
+  return Object.entries(patch).every(([k, v]) => JSON.stringify(status[k] ?? null) === JSON.stringify(v));
+}

@@ -1,0 +1,121 @@
+// The path of one signal: resolve target -> fingerprint -> (resolved? mark) -> occurrence on the
+// active RR | fold into a storm | locked create. Every outcome it returns is stored in the API
+// server; anything it cannot store ends in an error that the HTTP layer turns into a 503.
+import { stormGroupKey } from '../../operator/cache/rrCache.ts';
+import type { RRCache } from '../../operator/cache/rrCache.ts';
+import type { Metrics } from '../../operator/observability/metrics.ts';
+import { resourceKey } from '../../operator/storm/policy.ts';
+import type { LockedCreator } from '../create/lockedCreator.ts';
+import { foldIntoStorm, markResolved, recordOccurrence } from '../dedup/mutations.ts';
+import { RRNotActiveError } from '../dedup/statusBatcher.ts';
+import type { StatusBatcher } from '../dedup/statusBatcher.ts';
+import { priorityFor } from '../signal/classify.ts';
+import type { PriorityMatrix } from '../signal/classify.ts';
+import { fingerprint } from '../signal/fingerprint.ts';
+import type { NormalizedSignal } from '../signal/types.ts';
+import type { StormGate } from '../storm/stormGate.ts';
+import type { EnvironmentResolver } from './environmentResolver.ts';
+import type { TargetResolver } from './targetResolver.ts';
+
+export type OutcomeStatus = 'created' | 'duplicate' | 'aggregated' | 'resolved' | 'ignored';
+
+export interface Outcome {
+  status: OutcomeStatus;
+  fingerprint: string;
+  remediationRequestName?: string;
+  remediationRequestNamespace?: string;
+  occurrenceCount?: number;
+  stormId?: string;
+}
+
+export class SignalNotSettledError extends Error {
+  override name = 'SignalNotSettledError';
+}
+
+export interface IntakeDeps {
+  cache: RRCache;
+  targets: TargetResolver;
+  environments: EnvironmentResolver;
+  batcher: StatusBatcher;
+  creator: LockedCreator;
+  storms: StormGate;
+  priorityMatrix: PriorityMatrix;
+  metrics?: Metrics;
+}
+
+const MAX_ROUNDS = 8;
+
+export class Intake {
+  private readonly d: IntakeDeps;
+
+  constructor(deps: IntakeDeps) {
+    this.d = deps;
+  }
+
+  async process(signal: NormalizedSignal, abort?: AbortSignal): Promise<Outcome> {
+    const receivedAt = new Date();
+    const target = await this.d.targets.resolve(signal.target);
+    const fp = fingerprint(signal.clusterID, target);
+    this.d.metrics?.signalsReceived.inc({ source: signal.source, severity: signal.severity });
+    if (signal.resolved) return this.resolve(fp);
+
+    const ns = this.d.cache.namespace;
+    const named = (name: string) => ({ fingerprint: fp, remediationRequestName: name, remediationRequestNamespace: ns });
+    const member = { fingerprint: fp, resource: resourceKey(target) };
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      abort?.throwIfAborted();
+      const active = this.d.cache.activeByFingerprint(fp);
+      if (active) {
+        const done = await this.settled(this.d.batcher.submit(active.metadata.name, recordOccurrence));
+        if (!done) continue;
+        this.d.metrics?.signalsDeduplicated.inc();
+        return { status: 'duplicate', ...named(done.rr.metadata.name), occurrenceCount: done.result };
+      }
+      const gate = this.d.storms.decide(stormGroupKey(target.namespace, signal.name), member);
+      if (gate.kind === 'fold') {
+        const leader = await gate.leader;
+        if (!leader) continue;
+        const done = await this.settled(this.d.batcher.submit(leader.metadata.name, foldIntoStorm(gate.stormType, member)));
+        if (!done) continue;
+        if (done.result.opened) this.d.metrics?.stormsDetected.inc({ type: gate.stormType });
+        this.d.metrics?.signalsAggregated.inc();
+        return { status: 'aggregated', ...named(done.rr.metadata.name), stormId: done.result.stormId };
+      }
+      let created;
+      try {
+        const environment = await this.d.environments.environmentOf(target.namespace);
+        const priority = priorityFor(this.d.priorityMatrix, signal.severity, environment);
+        created = await this.d.creator.create({ signal, target, fingerprint: fp, environment, priority, receivedAt }, abort);
+      } finally {
+        gate.done(created?.kind === 'created' ? created.rr : undefined);
+      }
+      if (created.kind === 'created') {
+        return { status: 'created', ...named(created.rr.metadata.name) };
+      }
+    }
+    throw new SignalNotSettledError(`signal for ${fp.slice(0, 12)} did not settle after ${MAX_ROUNDS} rounds`);
+  }
+
+  private async resolve(fp: string): Promise<Outcome> {
+    const active = this.d.cache.activeByFingerprint(fp);
+    const done = active && (await this.settled(this.d.batcher.submit(active.metadata.name, markResolved)));
+    this.d.metrics?.signalsResolved.inc({ outcome: done ? 'resolved' : 'ignored' });
+    if (!done) return { status: 'ignored', fingerprint: fp };
+    return {
+      status: 'resolved',
+      fingerprint: fp,
+      remediationRequestName: done.rr.metadata.name,
+      remediationRequestNamespace: done.rr.metadata.namespace,
+    };
+  }
+
+  /** The write's result, or undefined when the RR stopped being active (go round again). */
+  private async settled<T>(write: Promise<T>): Promise<T | undefined> {
+    try {
+      return await write;
+    } catch (err) {
+      if (err instanceof RRNotActiveError) return undefined;
+      throw err;
+    }
+  }
+}
