@@ -14,6 +14,8 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.tools/'],
 };
 export default {
+  // Integration tests start operators and control planes; unit tests finish far below this.
+  testTimeout: 120000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
     {
@@ -28,7 +30,6 @@ export default {
       testMatch: ['<rootDir>/{operator,webhook,e2e,crds}/**/*.int.test.ts'],
       globalSetup: '<rootDir>/test/integration-setup.ts',
       globalTeardown: '<rootDir>/test/integration-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

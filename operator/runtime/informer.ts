@@ -11,6 +11,7 @@ import { AbortedError, INFORMER_BACKOFF, backoffDelay, raceAbort, sleep } from '
 import type { BackoffPolicy } from './backoff.ts';
 import { DeltaStore } from './deltaStore.ts';
 import type { Delta } from './deltaStore.ts';
+import { compareResourceVersions, objectKey, resourceVersionOf } from './store.ts';
 import type { IndexFn, KubeObject } from './store.ts';
 import { isGoneError, runWatch, watchErrorOutcome } from './watchStream.ts';
 import type { WatchOutcome, WatchParams } from './watchStream.ts';
@@ -109,12 +110,19 @@ export class Informer<T extends KubeObject> {
    * or when its resourceVersion differs from the cached one and is newer: compared as integers
    * when both parse as integers, else trusted. Fires onAdd/onUpdate like a watch event; the
    * watch's later delivery of the same version is then a no-op. Only objects within this
-   * informer's selectors may be written. Returns whether the cache took it.
+   * informer's selectors may be written. Returns true when the cache now holds this version or
+   * a provably newer one (also when the watch was faster), false when the write was refused.
    */
   upsertLocal(obj: T): boolean {
     const delta = this.store.upsertLocal(obj);
     if (delta) this.emit([delta]);
-    return delta !== undefined;
+    const held = resourceVersionOf(this.store.get(objectKey(obj)));
+    const rv = resourceVersionOf(obj);
+    return (
+      delta !== undefined ||
+      (held !== undefined && held === rv) ||
+      (compareResourceVersions(held, rv) ?? 0) > 0
+    );
   }
 
   // --- lifecycle ----------------------------------------------------------------------------

@@ -1,0 +1,49 @@
+// Several intake replicas (distinct POD_NAMEs) on one API server: the per-fingerprint Lease keeps
+// them to exactly one RR, and group-committed occurrences keep the count exact.
+import type { KubeClient } from '../operator/kube/client.ts';
+import { adminClient, freshNamespace } from '../test/support/cluster.ts';
+import { PROMETHEUS, alert, alertmanagerPayload, post, startOperator } from '../test/support/operator.ts';
+import type { RunningOperator } from '../test/support/operator.ts';
+
+describe('three intake replicas', () => {
+  let kube: KubeClient;
+  let ns: string;
+  let replicas: RunningOperator[];
+
+  beforeAll(async () => {
+    kube = adminClient();
+    ns = await freshNamespace('replicas');
+    replicas = await Promise.all([1, 2, 3].map(() => startOperator(ns)));
+  });
+  afterAll(() => Promise.all(replicas.map((r) => r.stop())));
+
+  it('turns 300 concurrent signals for one fingerprint into one RR with 300 occurrences', async () => {
+    const payload = alertmanagerPayload([alert({ namespace: 'shop', deployment: 'spread', alertname: 'Spread' })]);
+    const replies = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => post(replicas[i % 3]!.endpoints.intake + PROMETHEUS, payload)),
+    );
+    const codes = replies.map((r) => r.status);
+    expect(codes.filter((c) => c === 201)).toHaveLength(1);
+    expect(codes.filter((c) => c === 202)).toHaveLength(299);
+    const fp = replies[0]!.body.fingerprint as string;
+    const list = await kube.listRRs(ns, { fieldSelector: `spec.signalFingerprint=${fp}` });
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]!.status?.deduplication?.occurrenceCount).toBe(300);
+  });
+
+  it('keeps exactly one RR per fingerprint for many fingerprints at once', async () => {
+    const deployments = Array.from({ length: 5 }, (_, i) => `multi-${i}`);
+    const replies = await Promise.all(
+      Array.from({ length: 150 }, (_, i) =>
+        post(
+          replicas[i % 3]!.endpoints.intake + PROMETHEUS,
+          alertmanagerPayload([alert({ namespace: `team-${i % 5}`, deployment: deployments[i % 5], alertname: 'Multi' })]),
+        ),
+      ),
+    );
+    expect(replies.every((r) => r.status === 201 || r.status === 202)).toBe(true);
+    const items = (await kube.listRRs(ns)).items.filter((r) => r.spec.signalName === 'Multi');
+    expect(items).toHaveLength(5);
+    expect(items.map((r) => r.status?.deduplication?.occurrenceCount)).toEqual([30, 30, 30, 30, 30]);
+  });
+});
