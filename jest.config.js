@@ -21,7 +21,7 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{operator,webhook,bench,e2e}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{operator,webhook,bench,e2e,crds}/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '/node_modules/'],
     },
     {

@@ -100,11 +100,20 @@ describe('RemediationRequest CRD on a real API server', () => {
   });
 
   it.each([
-    ['an upper-case fingerprint', (o: RemediationRequest) => (o.spec.signalFingerprint = fp('x').toUpperCase())],
+    [
+      'an upper-case fingerprint',
+      (o: RemediationRequest) => (o.spec.signalFingerprint = fp('x').toUpperCase()),
+    ],
     ['a short fingerprint', (o: RemediationRequest) => (o.spec.signalFingerprint = 'abc123')],
     ['an unknown priority', (o: RemediationRequest) => ((o.spec as { priority: string }).priority = 'P9')],
-    ['an unknown signal type', (o: RemediationRequest) => ((o.spec as { signalType: string }).signalType = 'email')],
-    ['a target without a name', (o: RemediationRequest) => (o.spec.targetResource = { kind: 'Pod', name: '' })],
+    [
+      'an unknown signal type',
+      (o: RemediationRequest) => ((o.spec as { signalType: string }).signalType = 'email'),
+    ],
+    [
+      'a target without a name',
+      (o: RemediationRequest) => (o.spec.targetResource = { kind: 'Pod', name: '' }),
+    ],
   ])('rejects %s', async (_what, mutate) => {
     const obj = rr(ns, fp(`invalid-${_what}`));
     mutate(obj);
@@ -126,7 +135,10 @@ describe('RemediationRequest CRD on a real API server', () => {
       'application/json;as=Table;v=v1;g=meta.k8s.io',
     );
     expect(res.status).toBe(200);
-    const table = JSON.parse(res.body) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
+    const table = JSON.parse(res.body) as {
+      columnDefinitions: { name: string }[];
+      rows: { cells: unknown[] }[];
+    };
     const names = table.columnDefinitions.map((c) => c.name);
     for (const col of ['Phase', 'Signal', 'Severity', 'Priority', 'Occurrences', 'Storm', 'Age']) {
       expect(names).toContain(col);

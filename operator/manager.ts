@@ -99,13 +99,22 @@ export class Manager {
     ]);
     await this.cache.start();
     this.elector?.start();
-    this.log.info('operator started', { intake, health, metrics, namespace: c.namespace, podName: c.podName });
+    this.log.info('operator started', {
+      intake,
+      health,
+      metrics,
+      namespace: c.namespace,
+      podName: c.podName,
+    });
     return { intake, health, metrics };
   }
 
   private async lead(signal: AbortSignal): Promise<void> {
     this.log.info('became leader: starting controllers');
-    await runControllers({ config: this.config, kube: this.kube, cache: this.cache, metrics: this.metrics, logger: this.log }, signal);
+    await runControllers(
+      { config: this.config, kube: this.kube, cache: this.cache, metrics: this.metrics, logger: this.log },
+      signal,
+    );
   }
 
   /** Stops accepting, drains in-flight requests, hands leadership over, stops the cache. */

@@ -1,3 +1,5 @@
+import process from 'node:process';
+
 // Prints the plain closing line `N passed, N failed` that CI reads, after jest's own summary.
 export default class SummaryReporter {
   onRunComplete(_contexts, results) {

@@ -22,7 +22,11 @@ describe('API server outage', () => {
     await installManifests(kc);
     await ensureNamespace(kc, ns);
     kube = new KubeClient(kc);
-    op = await startOperator(ns, { intake: { requestTimeoutMs: 4000, lock: { leaseDurationSeconds: 30, maxWaitMs: 2000 } } as never }, loadKubeConfig({ kubeconfigPath: info.kubeconfigPath }));
+    op = await startOperator(
+      ns,
+      { intake: { requestTimeoutMs: 4000, lock: { leaseDurationSeconds: 30, maxWaitMs: 2000 } } as never },
+      loadKubeConfig({ kubeconfigPath: info.kubeconfigPath }),
+    );
   });
   afterAll(async () => {
     await op?.stop();
@@ -31,7 +35,9 @@ describe('API server outage', () => {
 
   it('answers 503 with Retry-After while the apiserver is down, and 201 once it is back', async () => {
     const url = op.endpoints.intake + PROMETHEUS;
-    expect((await post(url, alertmanagerPayload([alert({ namespace: 'a', deployment: 'before' })]))).status).toBe(201);
+    expect(
+      (await post(url, alertmanagerPayload([alert({ namespace: 'a', deployment: 'before' })]))).status,
+    ).toBe(201);
 
     await cp.stopApiServer();
     const down = await post(url, alertmanagerPayload([alert({ namespace: 'a', deployment: 'during' })]));
@@ -42,13 +48,20 @@ describe('API server outage', () => {
     expect(dup.status).toBe(503);
 
     await cp.startApiServer();
-    const after = await eventually('a 201 after the restart', async () => {
-      const r = await post(url, alertmanagerPayload([alert({ namespace: 'a', deployment: 'during' })]));
-      return r.status === 201 ? r : undefined;
-    }, 30_000, 250);
+    const after = await eventually(
+      'a 201 after the restart',
+      async () => {
+        const r = await post(url, alertmanagerPayload([alert({ namespace: 'a', deployment: 'during' })]));
+        return r.status === 201 ? r : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(after.body.status).toBe('created');
     const items = (await kube.listRRs(ns)).items;
     expect(items.map((i) => i.spec.targetResource.name).sort()).toEqual(['before', 'during']);
-    expect(items.find((i) => i.spec.targetResource.name === 'before')?.status?.deduplication?.occurrenceCount).toBe(1);
+    expect(
+      items.find((i) => i.spec.targetResource.name === 'before')?.status?.deduplication?.occurrenceCount,
+    ).toBe(1);
   });
 });

@@ -7,7 +7,14 @@ import { writeTokenKubeconfig } from '../e2e/controlplane/kubeconfig.ts';
 import type { KubeClient } from '../operator/kube/client.ts';
 import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
 import { adminClient, adminKubeConfig, controlPlaneInfo, freshNamespace } from '../test/support/cluster.ts';
-import { K8S_EVENT, PROMETHEUS, alert, alertmanagerPayload, post, startOperator } from '../test/support/operator.ts';
+import {
+  K8S_EVENT,
+  PROMETHEUS,
+  alert,
+  alertmanagerPayload,
+  post,
+  startOperator,
+} from '../test/support/operator.ts';
 import type { Reply, RunningOperator } from '../test/support/operator.ts';
 import { join } from 'node:path';
 
@@ -28,21 +35,35 @@ describe('intake under its own least-privilege identity, with authentication on'
     const info = controlPlaneInfo();
     const operatorToken = await serviceAccountToken(admin, ns, 'kubernaut-intake');
     const kcPath = join(info.stateDir, `intake-${ns}.kubeconfig`);
-    writeTokenKubeconfig(kcPath, { server: info.server, caCertPath: info.caCertPath }, 'kubernaut-intake', operatorToken);
+    writeTokenKubeconfig(
+      kcPath,
+      { server: info.server, caCertPath: info.caCertPath },
+      'kubernaut-intake',
+      operatorToken,
+    );
     sender = await serviceAccountToken(admin, 'monitoring', `alertmanager-${ns}`);
     await bindClusterRole(admin, 'kubernaut-signal-source', 'monitoring', `alertmanager-${ns}`);
     stranger = await serviceAccountToken(admin, 'monitoring', `stranger-${ns}`);
-    op = await startOperator(ns, { intake: { auth: { enabled: true, cacheTtlSeconds: 5 } } as never }, loadKubeConfig({ kubeconfigPath: kcPath }));
+    op = await startOperator(
+      ns,
+      { intake: { auth: { enabled: true, cacheTtlSeconds: 5 } } as never },
+      loadKubeConfig({ kubeconfigPath: kcPath }),
+    );
     url = op.endpoints.intake + PROMETHEUS;
   });
   afterAll(() => op.stop());
 
-  const payload = () => alertmanagerPayload([alert({ namespace: 'shop', deployment: 'auth', alertname: 'AuthAlert' })]);
+  const payload = () =>
+    alertmanagerPayload([alert({ namespace: 'shop', deployment: 'auth', alertname: 'AuthAlert' })]);
   const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
   function expectProblem(r: Reply, status: number, type: string, detail?: string) {
     expect(r.status).toBe(status);
     expect(r.headers.get('content-type')).toContain('application/problem+json');
-    expect(r.body).toMatchObject({ status, type: expect.stringContaining(type), instance: expect.any(String) });
+    expect(r.body).toMatchObject({
+      status,
+      type: expect.stringContaining(type),
+      instance: expect.any(String),
+    });
     if (detail) expect(r.body.detail).toContain(detail);
   }
 
@@ -71,17 +92,42 @@ describe('intake under its own least-privilege identity, with authentication on'
   it('answers 415, 413 and 400 with problems naming what is wrong', async () => {
     const before = await count();
     const h = bearer(sender);
-    expectProblem(await post(url, 'alertname=x', { ...h, 'content-type': 'text/plain' }), 415, 'unsupported-media-type');
-    const huge = alertmanagerPayload([{ ...alert({ namespace: 'shop', pod: 'big' }), annotations: { blob: 'x'.repeat(300 * 1024) } }]);
+    expectProblem(
+      await post(url, 'alertname=x', { ...h, 'content-type': 'text/plain' }),
+      415,
+      'unsupported-media-type',
+    );
+    const huge = alertmanagerPayload([
+      { ...alert({ namespace: 'shop', pod: 'big' }), annotations: { summary: 'x'.repeat(300 * 1024) } },
+    ]);
     expectProblem(await post(url, huge, h), 413, 'payload-too-large');
     expectProblem(await post(url, '{"version": "4", "alerts": [', h), 400, 'malformed-json');
     expectProblem(await post(url, { version: '4' }, h), 400, 'validation', 'alerts');
-    expectProblem(await post(url, { version: '3', alerts: [alert({ namespace: 'shop', pod: 'p' })] }, h), 400, 'validation', 'version');
+    expectProblem(
+      await post(url, { version: '3', alerts: [alert({ namespace: 'shop', pod: 'p' })] }, h),
+      400,
+      'validation',
+      'version',
+    );
     const noName = { ...alert({ namespace: 'shop', pod: 'p' }), labels: { namespace: 'shop', pod: 'p' } };
-    expectProblem(await post(url, alertmanagerPayload([noName]), h), 400, 'validation', 'alerts[0].labels.alertname');
+    expectProblem(
+      await post(url, alertmanagerPayload([noName]), h),
+      400,
+      'validation',
+      'alerts[0].labels.alertname',
+    );
     const badTime = { ...alert({ namespace: 'shop', pod: 'p' }), startsAt: 'yesterday' };
     expectProblem(await post(url, alertmanagerPayload([badTime]), h), 400, 'validation', 'startsAt');
-    expectProblem(await post(op.endpoints.intake + K8S_EVENT, { kind: 'Event', apiVersion: 'v1', involvedObject: { kind: 'Pod', name: 'x', namespace: 'shop' } }, h), 400, 'validation', 'reason');
+    expectProblem(
+      await post(
+        op.endpoints.intake + K8S_EVENT,
+        { kind: 'Event', apiVersion: 'v1', involvedObject: { kind: 'Pod', name: 'x', namespace: 'shop' } },
+        h,
+      ),
+      400,
+      'validation',
+      'reason',
+    );
     expect(await count()).toBe(before);
   });
 

@@ -42,7 +42,14 @@ export function buildIntake(p: IntakeParts) {
     targets: new TargetResolver(kube),
     environments: new EnvironmentResolver(kube, config.classification.defaultEnvironment),
     batcher: new StatusBatcher(kube, cache, metrics),
-    creator: new LockedCreator({ kube, cache, lock, maxWaitMs: config.intake.lock.maxWaitMs, metrics, logger }),
+    creator: new LockedCreator({
+      kube,
+      cache,
+      lock,
+      maxWaitMs: config.intake.lock.maxWaitMs,
+      metrics,
+      logger,
+    }),
     storms: new StormGate(cache, config.storm),
     priorityMatrix: matrix,
     metrics,
@@ -53,7 +60,9 @@ export function buildIntake(p: IntakeParts) {
     maxAlerts: config.intake.maxAlertsPerRequest,
     retryAfterSeconds: config.intake.retryAfterSeconds,
     metrics,
-    authenticator: config.intake.auth.enabled ? new Authenticator(kube, config.intake.auth.cacheTtlSeconds) : undefined,
+    authenticator: config.intake.auth.enabled
+      ? new Authenticator(kube, config.intake.auth.cacheTtlSeconds)
+      : undefined,
     bodyLimitBytes: config.intake.bodyLimitBytes,
     requestTimeoutMs: config.intake.requestTimeoutMs,
     maxInFlight: config.intake.maxInFlight,

@@ -21,10 +21,16 @@ describe('intake on a real API server', () => {
   afterAll(() => op.stop());
 
   it('creates an RR, counts a duplicate, and starts over after the RR completes', async () => {
-    const payload = alertmanagerPayload([alert({ namespace: 'shop', deployment: 'checkout', severity: 'critical' })]);
+    const payload = alertmanagerPayload([
+      alert({ namespace: 'shop', deployment: 'checkout', severity: 'critical' }),
+    ]);
     const first = await post(url, payload);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ status: 'created', duplicate: false, remediationRequestNamespace: ns });
+    expect(first.body).toMatchObject({
+      status: 'created',
+      duplicate: false,
+      remediationRequestNamespace: ns,
+    });
     const name = first.body.remediationRequestName as string;
     expect(name).toMatch(new RegExp(`^rr-${(first.body.fingerprint as string).slice(0, 12)}-`));
 
@@ -45,7 +51,12 @@ describe('intake on a real API server', () => {
 
     const second = await post(url, payload);
     expect(second.status).toBe(202);
-    expect(second.body).toMatchObject({ status: 'duplicate', duplicate: true, remediationRequestName: name, occurrenceCount: 2 });
+    expect(second.body).toMatchObject({
+      status: 'duplicate',
+      duplicate: true,
+      remediationRequestName: name,
+      occurrenceCount: 2,
+    });
     expect((await kube.getRR(ns, name)).status?.deduplication?.occurrenceCount).toBe(2);
 
     await kube.patchRRStatus(ns, name, { overallPhase: 'Completed' });
@@ -58,7 +69,9 @@ describe('intake on a real API server', () => {
   });
 
   it('turns 200 concurrent signals for one new fingerprint into one RR with 200 occurrences', async () => {
-    const payload = alertmanagerPayload([alert({ namespace: 'shop', deployment: 'burst', alertname: 'HighLatency' })]);
+    const payload = alertmanagerPayload([
+      alert({ namespace: 'shop', deployment: 'burst', alertname: 'HighLatency' }),
+    ]);
     const replies = await Promise.all(Array.from({ length: 200 }, () => post(url, payload)));
     const codes = replies.map((r) => r.status);
     expect(codes.filter((c) => c === 201)).toHaveLength(1);
@@ -75,14 +88,25 @@ describe('intake on a real API server', () => {
   it('marks the active RR on a resolved alert and creates nothing for an unknown one', async () => {
     const firing = alert({ namespace: 'shop', deployment: 'resolver', alertname: 'DiskFull' });
     const created = await post(url, alertmanagerPayload([firing]));
-    const resolved = await post(url, alertmanagerPayload([{ ...firing, status: 'resolved', endsAt: '2026-11-26T11:00:00Z' }]));
+    const resolved = await post(
+      url,
+      alertmanagerPayload([{ ...firing, status: 'resolved', endsAt: '2026-11-26T11:00:00Z' }]),
+    );
     expect(resolved.status).toBe(200);
-    expect(resolved.body).toMatchObject({ status: 'resolved', remediationRequestName: created.body.remediationRequestName });
+    expect(resolved.body).toMatchObject({
+      status: 'resolved',
+      remediationRequestName: created.body.remediationRequestName,
+    });
     const rr: RemediationRequest = await kube.getRR(ns, created.body.remediationRequestName as string);
     expect(rr.status?.signalResolvedAt).toBeDefined();
 
     const before = (await rrs()).length;
-    const unknown = alert({ namespace: 'shop', deployment: 'never-fired', alertname: 'DiskFull', status: 'resolved' });
+    const unknown = alert({
+      namespace: 'shop',
+      deployment: 'never-fired',
+      alertname: 'DiskFull',
+      status: 'resolved',
+    });
     const ignored = await post(url, alertmanagerPayload([unknown]));
     expect(ignored.status).toBe(200);
     expect(ignored.body.status).toBe('ignored');

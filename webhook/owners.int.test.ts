@@ -26,7 +26,10 @@ describe('owner resolution', () => {
     const labels = { app: 'web' };
     const dep = await apps.createNamespacedDeployment({
       namespace: workloads,
-      body: { metadata: { name: 'web' }, spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } } },
+      body: {
+        metadata: { name: 'web' },
+        spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } },
+      },
     });
     const owner = (kind: string, name: string, uid: string, apiVersion: string): V1OwnerReference[] => [
       { apiVersion, kind, name, uid, controller: true, blockOwnerDeletion: true },
@@ -34,41 +37,73 @@ describe('owner resolution', () => {
     const rs = await apps.createNamespacedReplicaSet({
       namespace: workloads,
       body: {
-        metadata: { name: 'web-5d8f', ownerReferences: owner('Deployment', 'web', dep.metadata!.uid!, 'apps/v1') },
+        metadata: {
+          name: 'web-5d8f',
+          ownerReferences: owner('Deployment', 'web', dep.metadata!.uid!, 'apps/v1'),
+        },
         spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } },
       },
     });
     for (const pod of ['web-5d8f-aaaaa', 'web-5d8f-bbbbb']) {
       await core.createNamespacedPod({
         namespace: workloads,
-        body: { metadata: { name: pod, labels, ownerReferences: owner('ReplicaSet', 'web-5d8f', rs.metadata!.uid!, 'apps/v1') }, spec: podSpec },
+        body: {
+          metadata: {
+            name: pod,
+            labels,
+            ownerReferences: owner('ReplicaSet', 'web-5d8f', rs.metadata!.uid!, 'apps/v1'),
+          },
+          spec: podSpec,
+        },
       });
     }
-    await core.createNamespacedPod({ namespace: workloads, body: { metadata: { name: 'lonely' }, spec: podSpec } });
+    await core.createNamespacedPod({
+      namespace: workloads,
+      body: { metadata: { name: 'lonely' }, spec: podSpec },
+    });
     op = await startOperator(ns);
   });
   afterAll(() => op.stop());
 
   it('gives two pods of one Deployment one RR, targeting the Deployment', async () => {
     const url = op.endpoints.intake + PROMETHEUS;
-    const a = await post(url, alertmanagerPayload([alert({ namespace: workloads, pod: 'web-5d8f-aaaaa', alertname: 'OOMKilled' })]));
-    const b = await post(url, alertmanagerPayload([alert({ namespace: workloads, pod: 'web-5d8f-bbbbb', alertname: 'OOMKilled' })]));
+    const a = await post(
+      url,
+      alertmanagerPayload([alert({ namespace: workloads, pod: 'web-5d8f-aaaaa', alertname: 'OOMKilled' })]),
+    );
+    const b = await post(
+      url,
+      alertmanagerPayload([alert({ namespace: workloads, pod: 'web-5d8f-bbbbb', alertname: 'OOMKilled' })]),
+    );
     expect(a.status).toBe(201);
     expect(b.status).toBe(202);
     expect(b.body.remediationRequestName).toBe(a.body.remediationRequestName);
     const rr = await kube.getRR(ns, a.body.remediationRequestName as string);
-    expect(rr.spec.targetResource).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: workloads });
+    expect(rr.spec.targetResource).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'web',
+      namespace: workloads,
+    });
     expect(rr.spec.environment).toBe('production');
     expect(rr.spec.priority).toBe('P0');
   });
 
   it('gives a bare pod its own RR, and an alert about another signal on the same workload joins it', async () => {
     const url = op.endpoints.intake + PROMETHEUS;
-    const lonely = await post(url, alertmanagerPayload([alert({ namespace: workloads, pod: 'lonely', alertname: 'OOMKilled' })]));
+    const lonely = await post(
+      url,
+      alertmanagerPayload([alert({ namespace: workloads, pod: 'lonely', alertname: 'OOMKilled' })]),
+    );
     expect(lonely.status).toBe(201);
     const rr = await kube.getRR(ns, lonely.body.remediationRequestName as string);
     expect(rr.spec.targetResource).toMatchObject({ kind: 'Pod', name: 'lonely' });
-    const other = await post(url, alertmanagerPayload([alert({ namespace: workloads, pod: 'lonely', alertname: 'HighCPU', severity: 'warning' })]));
+    const other = await post(
+      url,
+      alertmanagerPayload([
+        alert({ namespace: workloads, pod: 'lonely', alertname: 'HighCPU', severity: 'warning' }),
+      ]),
+    );
     expect(other.status).toBe(202);
     expect(other.body.remediationRequestName).toBe(lonely.body.remediationRequestName);
   });
@@ -104,6 +139,10 @@ describe('owner resolution', () => {
     });
     expect(fresh.status).toBe(201);
     const rr = await kube.getRR(ns, fresh.body.remediationRequestName as string);
-    expect(rr.spec).toMatchObject({ signalType: 'kubernetes-event', signalName: 'FailedMount', severity: 'warning' });
+    expect(rr.spec).toMatchObject({
+      signalType: 'kubernetes-event',
+      signalName: 'FailedMount',
+      severity: 'warning',
+    });
   });
 });

@@ -18,7 +18,9 @@ describe('three intake replicas', () => {
   afterAll(() => Promise.all(replicas.map((r) => r.stop())));
 
   it('turns 300 concurrent signals for one fingerprint into one RR with 300 occurrences', async () => {
-    const payload = alertmanagerPayload([alert({ namespace: 'shop', deployment: 'spread', alertname: 'Spread' })]);
+    const payload = alertmanagerPayload([
+      alert({ namespace: 'shop', deployment: 'spread', alertname: 'Spread' }),
+    ]);
     const replies = await Promise.all(
       Array.from({ length: 300 }, (_, i) => post(replicas[i % 3]!.endpoints.intake + PROMETHEUS, payload)),
     );
@@ -37,7 +39,9 @@ describe('three intake replicas', () => {
       Array.from({ length: 150 }, (_, i) =>
         post(
           replicas[i % 3]!.endpoints.intake + PROMETHEUS,
-          alertmanagerPayload([alert({ namespace: `team-${i % 5}`, deployment: deployments[i % 5], alertname: 'Multi' })]),
+          alertmanagerPayload([
+            alert({ namespace: `team-${i % 5}`, deployment: deployments[i % 5], alertname: 'Multi' }),
+          ]),
         ),
       ),
     );

@@ -26,7 +26,10 @@ export interface ControlPlaneInfo {
 
 /** Returns the cache directory holding kube-apiserver and etcd, building them when missing. */
 export function ensureBinaries(): string {
-  const out = execFileSync('bash', [join(HERE, 'build.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [join(HERE, 'build.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const dir = out.trim().split('\n').pop();
   if (!dir) throw new Error('build.sh printed no cache directory');
   return dir;
@@ -64,7 +67,9 @@ export class LocalControlPlane {
       await this.startApiServer(deadline);
     } catch (err) {
       await this.stop({ keepLogs: true });
-      throw new Error(`${(err as Error).message} (logs: ${this.info.etcdLog}, ${this.info.apiserverLog})`);
+      throw new Error(`${(err as Error).message} (logs: ${this.info.etcdLog}, ${this.info.apiserverLog})`, {
+        cause: err,
+      });
     }
     writeAdminKubeconfig(this.info.kubeconfigPath, this.info, this.pki.adminCert, this.pki.adminKey);
     return this.info;
@@ -74,17 +79,22 @@ export class LocalControlPlane {
     const peerPort = await freePort();
     const client = `http://127.0.0.1:${this.etcdPort}`;
     const peer = `http://127.0.0.1:${peerPort}`;
-    this.etcd = startGuarded('etcd', join(this.binDir, 'etcd'), [
-      '--name=local',
-      `--data-dir=${join(this.stateDir, 'etcd-data')}`,
-      `--listen-client-urls=${client}`,
-      `--advertise-client-urls=${client}`,
-      `--listen-peer-urls=${peer}`,
-      `--initial-advertise-peer-urls=${peer}`,
-      `--initial-cluster=local=${peer}`,
-      '--unsafe-no-fsync',
-      '--log-level=warn',
-    ], this.info.etcdLog);
+    this.etcd = startGuarded(
+      'etcd',
+      join(this.binDir, 'etcd'),
+      [
+        '--name=local',
+        `--data-dir=${join(this.stateDir, 'etcd-data')}`,
+        `--listen-client-urls=${client}`,
+        `--advertise-client-urls=${client}`,
+        `--listen-peer-urls=${peer}`,
+        `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=local=${peer}`,
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      this.info.etcdLog,
+    );
     this.recordPids();
     await waitFor('etcd', deadline, this.etcd, async () => {
       const res = await fetch(`${client}/health`);
@@ -95,28 +105,36 @@ export class LocalControlPlane {
   /** Starts (or restarts, on the same port and etcd) the kube-apiserver. */
   async startApiServer(deadline = Date.now() + 120_000): Promise<void> {
     const pki = this.pki!;
-    this.apiserver = startGuarded('kube-apiserver', join(this.binDir, 'kube-apiserver'), [
-      `--etcd-servers=http://127.0.0.1:${this.etcdPort}`,
-      `--secure-port=${this.apiPort}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--tls-cert-file=${pki.servingCert}`,
-      `--tls-private-key-file=${pki.servingKey}`,
-      `--client-ca-file=${pki.caCert}`,
-      '--authorization-mode=RBAC',
-      `--service-account-issuer=https://127.0.0.1:${this.apiPort}/`,
-      `--service-account-key-file=${pki.saPub}`,
-      `--service-account-signing-key-file=${pki.saKey}`,
-      '--service-cluster-ip-range=10.0.0.0/24',
-      '--allow-privileged=true',
-      '--disable-admission-plugins=ServiceAccount',
-      `--cert-dir=${join(this.stateDir, 'apiserver-certs')}`,
-      '--profiling=false',
-      '--v=1',
-    ], this.info.apiserverLog);
+    this.apiserver = startGuarded(
+      'kube-apiserver',
+      join(this.binDir, 'kube-apiserver'),
+      [
+        `--etcd-servers=http://127.0.0.1:${this.etcdPort}`,
+        `--secure-port=${this.apiPort}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--tls-cert-file=${pki.servingCert}`,
+        `--tls-private-key-file=${pki.servingKey}`,
+        `--client-ca-file=${pki.caCert}`,
+        '--authorization-mode=RBAC',
+        `--service-account-issuer=https://127.0.0.1:${this.apiPort}/`,
+        `--service-account-key-file=${pki.saPub}`,
+        `--service-account-signing-key-file=${pki.saKey}`,
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--allow-privileged=true',
+        '--disable-admission-plugins=ServiceAccount',
+        `--cert-dir=${join(this.stateDir, 'apiserver-certs')}`,
+        '--profiling=false',
+        '--v=1',
+      ],
+      this.info.apiserverLog,
+    );
     this.recordPids();
     await waitFor('kube-apiserver', deadline, this.apiserver, async () => {
-      return (await this.adminGet('/readyz')) === 200 && (await this.adminGet('/api/v1/namespaces/default')) === 200;
+      return (
+        (await this.adminGet('/readyz')) === 200 &&
+        (await this.adminGet('/api/v1/namespaces/default')) === 200
+      );
     });
   }
 
@@ -158,7 +176,10 @@ export class LocalControlPlane {
   }
 
   private recordPids(): void {
-    recordPids(this.stateDir, [this.etcd?.pid ?? 0, this.apiserver?.pid ?? 0].filter((p) => p > 0));
+    recordPids(
+      this.stateDir,
+      [this.etcd?.pid ?? 0, this.apiserver?.pid ?? 0].filter((p) => p > 0),
+    );
   }
 }
 

@@ -19,7 +19,9 @@ export function readManifests(folder: string, namespace = DEFAULT_NAMESPACE): Ku
   const dir = join(REPO_ROOT, folder);
   if (!existsSync(dir)) return [];
   const objects: KubernetesObject[] = [];
-  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const text = readFileSync(join(dir, file), 'utf8').replaceAll(DEFAULT_NAMESPACE, namespace);
     for (const obj of loadAllYaml(text) as (KubernetesObject | null)[]) {
       if (obj?.kind) objects.push(obj);
@@ -35,13 +37,19 @@ export async function applyObjects(kc: KubeConfig, objects: KubernetesObject[]):
   }
 }
 
-export async function waitForCrdsEstablished(kc: KubeConfig, names: string[], timeoutMs = 30_000): Promise<void> {
+export async function waitForCrdsEstablished(
+  kc: KubeConfig,
+  names: string[],
+  timeoutMs = 30_000,
+): Promise<void> {
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const deadline = Date.now() + timeoutMs;
   for (const name of names) {
     for (;;) {
       const crd = await api.readCustomResourceDefinition({ name });
-      const established = crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+      const established = crd.status?.conditions?.some(
+        (c) => c.type === 'Established' && c.status === 'True',
+      );
       if (established) break;
       if (Date.now() > deadline) throw new Error(`CRD ${name} not established after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
@@ -53,7 +61,10 @@ export async function waitForCrdsEstablished(kc: KubeConfig, names: string[], ti
 export async function installManifests(kc: KubeConfig, namespace?: string): Promise<void> {
   const crds = readManifests('crds');
   await applyObjects(kc, crds);
-  await waitForCrdsEstablished(kc, crds.map((c) => c.metadata?.name ?? ''));
+  await waitForCrdsEstablished(
+    kc,
+    crds.map((c) => c.metadata?.name ?? ''),
+  );
   if (namespace) {
     await applyObjects(kc, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }]);
     await applyObjects(kc, readManifests('rbac', namespace));

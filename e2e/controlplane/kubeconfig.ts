@@ -14,7 +14,10 @@ function kubeconfig(cluster: ClusterRef, userName: string, user: Record<string, 
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [
-      { name: 'local', cluster: { server: cluster.server, 'certificate-authority-data': base64File(cluster.caCertPath) } },
+      {
+        name: 'local',
+        cluster: { server: cluster.server, 'certificate-authority-data': base64File(cluster.caCertPath) },
+      },
     ],
     users: [{ name: userName, user }],
     contexts: [{ name: userName, context: { cluster: 'local', user: userName } }],
@@ -22,11 +25,21 @@ function kubeconfig(cluster: ClusterRef, userName: string, user: Record<string, 
   });
 }
 
-export function writeAdminKubeconfig(path: string, cluster: ClusterRef, certPath: string, keyPath: string): void {
+export function writeAdminKubeconfig(
+  path: string,
+  cluster: ClusterRef,
+  certPath: string,
+  keyPath: string,
+): void {
   const user = { 'client-certificate-data': base64File(certPath), 'client-key-data': base64File(keyPath) };
   writeFileSync(path, kubeconfig(cluster, 'admin', user), { mode: 0o600 });
 }
 
-export function writeTokenKubeconfig(path: string, cluster: ClusterRef, userName: string, token: string): void {
+export function writeTokenKubeconfig(
+  path: string,
+  cluster: ClusterRef,
+  userName: string,
+  token: string,
+): void {
   writeFileSync(path, kubeconfig(cluster, userName, { token }), { mode: 0o600 });
 }

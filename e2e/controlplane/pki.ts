@@ -26,15 +26,45 @@ function issue(dir: string, name: string, subject: string, extensions: string): 
   openssl(dir, ['req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
   writeFileSync(join(dir, `${name}.ext`), extensions);
   openssl(dir, [
-    'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-out', `${name}.crt`, '-days', '7', '-extfile', `${name}.ext`,
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '7',
+    '-extfile',
+    `${name}.ext`,
   ]);
 }
 
 /** Writes all key material into `dir` and returns the file paths. */
 export function createPki(dir: string): Pki {
-  openssl(dir, ['req', '-x509', ...EC, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '7', '-subj', '/CN=kubernaut-local-ca']);
-  issue(dir, 'serving', '/CN=kube-apiserver', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  openssl(dir, [
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '7',
+    '-subj',
+    '/CN=kubernaut-local-ca',
+  ]);
+  issue(
+    dir,
+    'serving',
+    '/CN=kube-apiserver',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+  );
   issue(dir, 'admin', '/O=system:masters/CN=kubernaut-admin', 'extendedKeyUsage=clientAuth\n');
   openssl(dir, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'sa.key']);
   openssl(dir, ['ec', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);

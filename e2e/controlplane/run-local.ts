@@ -31,11 +31,18 @@ async function startLocal(): Promise<{ cp: LocalControlPlane; operatorKubeconfig
   await installManifests(admin, namespace);
   const operatorToken = await serviceAccountToken(admin, namespace, 'kubernaut-intake');
   const operatorKubeconfig = join(LOCAL, 'operator.kubeconfig');
-  writeTokenKubeconfig(operatorKubeconfig, { server: info.server, caCertPath: info.caCertPath }, 'kubernaut-intake', operatorToken);
+  writeTokenKubeconfig(
+    operatorKubeconfig,
+    { server: info.server, caCertPath: info.caCertPath },
+    'kubernaut-intake',
+    operatorToken,
+  );
   const senderToken = await serviceAccountToken(admin, 'monitoring', 'alertmanager');
   await bindClusterRole(admin, 'kubernaut-signal-source', 'monitoring', 'alertmanager');
   writeFileSync(join(LOCAL, 'intake-token'), `${senderToken}\n`, { mode: 0o600 });
-  console.log(`local control plane ready in ${Date.now() - started} ms at ${info.server} (logs: ${info.stateDir})`);
+  console.log(
+    `local control plane ready in ${Date.now() - started} ms at ${info.server} (logs: ${info.stateDir})`,
+  );
   return { cp, operatorKubeconfig };
 }
 
@@ -61,16 +68,25 @@ async function main(): Promise<void> {
     cp = local.cp;
     env.KUBECONFIG = local.operatorKubeconfig;
   } else {
-    console.log(`using the configured cluster (${process.env.KUBECONFIG ?? 'in-cluster'}); install crds/ and rbac/ there first`);
+    console.log(
+      `using the configured cluster (${process.env.KUBECONFIG ?? 'in-cluster'}); install crds/ and rbac/ there first`,
+    );
   }
-  const operator = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(REPO_ROOT, 'operator', 'main.ts')], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const operator = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', join(REPO_ROOT, 'operator', 'main.ts')],
+    {
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const ready = `http://127.0.0.1:${process.env.HEALTH_PORT ?? '8081'}/readyz`;
   void (async () => {
     for (let i = 0; i < 300; i++) {
-      const ok = await fetch(ready).then((r) => r.ok, () => false);
+      const ok = await fetch(ready).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) {
         console.log('operator is ready');
         printNextSteps();

@@ -105,7 +105,8 @@ export function validateConfig(c: Config): string[] {
   const port = (path: string, v: unknown) => positiveInt(path, v, 65535);
   if (!DNS_LABEL.test(c.namespace)) errors.push(`namespace: "${c.namespace}" is not a valid namespace name`);
   if (!c.clusterID) errors.push('clusterID: must not be empty');
-  if (!['error', 'warn', 'info', 'debug'].includes(c.logLevel)) errors.push(`logLevel: one of error, warn, info, debug`);
+  if (!['error', 'warn', 'info', 'debug'].includes(c.logLevel))
+    errors.push(`logLevel: one of error, warn, info, debug`);
   port('intake.port', c.intake.port);
   port('health.port', c.health.port);
   port('metrics.port', c.metrics.port);

@@ -6,7 +6,11 @@ export type Logger = winston.Logger;
 export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
   return winston.createLogger({
     level,
-    format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      winston.format.errors({ stack: true }),
+      winston.format.json(),
+    ),
     transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn'] })],
   });
 }

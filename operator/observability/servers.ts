@@ -11,7 +11,9 @@ export function createHealthServer(ready: () => { ok: boolean; reason?: string }
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const r = ready();
-      res.writeHead(r.ok ? 200 : 503, { 'content-type': 'text/plain' }).end(r.ok ? 'ok\n' : `not ready: ${r.reason}\n`);
+      res
+        .writeHead(r.ok ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(r.ok ? 'ok\n' : `not ready: ${r.reason}\n`);
     } else {
       res.writeHead(404).end();
     }

@@ -7,7 +7,7 @@
 // TypeError instead of silently corrupting the cache shared by the intake and the controllers.
 // Callers that need a modified copy use structuredClone().
 import { LocalWrites } from './localWrites.ts';
-import { IndexedStore, deepFreeze, objectKey, resourceVersionOf } from './store.ts';
+import { IndexedStore, compareResourceVersions, deepFreeze, objectKey, resourceVersionOf } from './store.ts';
 import type { IndexFn, KubeObject } from './store.ts';
 
 export type Delta<T> =
@@ -115,6 +115,14 @@ export class DeltaStore<T extends KubeObject> {
     this.store.set(stored);
     this.local.noteLocal(key, resourceVersionOf(obj));
     return old === undefined ? { type: 'add', obj: stored } : { type: 'update', old, obj: stored };
+  }
+
+  /** True when the store holds `obj`'s resourceVersion or one provably newer. */
+  holdsAtLeast(obj: T): boolean {
+    const held = resourceVersionOf(this.store.get(objectKey(obj)));
+    const wanted = resourceVersionOf(obj);
+    if (held === undefined) return false;
+    return held === wanted || (compareResourceVersions(held, wanted) ?? 0) > 0;
   }
 
   private prepare(obj: T): T {

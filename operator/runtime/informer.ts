@@ -11,7 +11,6 @@ import { AbortedError, INFORMER_BACKOFF, backoffDelay, raceAbort, sleep } from '
 import type { BackoffPolicy } from './backoff.ts';
 import { DeltaStore } from './deltaStore.ts';
 import type { Delta } from './deltaStore.ts';
-import { compareResourceVersions, objectKey, resourceVersionOf } from './store.ts';
 import type { IndexFn, KubeObject } from './store.ts';
 import { isGoneError, runWatch, watchErrorOutcome } from './watchStream.ts';
 import type { WatchOutcome, WatchParams } from './watchStream.ts';
@@ -116,13 +115,7 @@ export class Informer<T extends KubeObject> {
   upsertLocal(obj: T): boolean {
     const delta = this.store.upsertLocal(obj);
     if (delta) this.emit([delta]);
-    const held = resourceVersionOf(this.store.get(objectKey(obj)));
-    const rv = resourceVersionOf(obj);
-    return (
-      delta !== undefined ||
-      (held !== undefined && held === rv) ||
-      (compareResourceVersions(held, rv) ?? 0) > 0
-    );
+    return delta !== undefined || this.store.holdsAtLeast(obj);
   }
 
   // --- lifecycle ----------------------------------------------------------------------------
@@ -138,29 +131,27 @@ export class Informer<T extends KubeObject> {
     this.running ??= this.run().catch((err: unknown) => {
       this.log?.error('informer loop crashed', { err });
     });
-    return this.waitForSync({ signal: this.stopper.signal });
+    return this.waitForSync();
   }
 
-  /** Resolves true when synced, false on timeout or abort. */
+  /** Resolves true when synced; false on timeout, on abort of `signal`, or when the informer stops. */
   waitForSync(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<boolean> {
     if (this.synced) return Promise.resolve(true);
+    const signals = [this.stopper.signal];
+    if (options.signal) signals.push(options.signal);
+    if (options.timeoutMs !== undefined) signals.push(AbortSignal.timeout(options.timeoutMs));
+    const signal = AbortSignal.any(signals);
+    if (signal.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const signals = [
-        options.signal,
-        options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs),
-      ];
-      const active = signals.filter((s): s is AbortSignal => s !== undefined);
-      const signal = active.length > 0 ? AbortSignal.any(active) : undefined;
       const finish = (ok: boolean) => {
         this.syncWaiters.delete(onSync);
-        signal?.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', onAbort);
         resolve(ok);
       };
       const onSync = () => finish(true);
       const onAbort = () => finish(false);
-      if (signal?.aborted) return resolve(false);
       this.syncWaiters.add(onSync);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 

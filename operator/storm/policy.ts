@@ -66,7 +66,11 @@ export function sinceLastStorm(group: readonly RemediationRequest[]): WindowEntr
  * Which storm, if any, the entries form at `nowMs`: more than `threshold` distinct fingerprints
  * (rate) or distinct target resources (pattern) within the window. Rate wins when both hold.
  */
-export function detectStorm(entries: readonly WindowEntry[], cfg: StormConfig, nowMs: number): StormType | undefined {
+export function detectStorm(
+  entries: readonly WindowEntry[],
+  cfg: StormConfig,
+  nowMs: number,
+): StormType | undefined {
   const within = (seconds: number) => entries.filter((e) => nowMs - e.createdAtMs <= seconds * 1000);
   const rate = new Set(within(cfg.rate.windowSeconds).map((e) => e.fingerprint)).size;
   if (rate > cfg.rate.threshold) return 'rate';

@@ -1,6 +1,7 @@
 // Helpers for integration tests: the admin client of the run's control plane, unique
 // namespaces, and restricted identities. Everything here talks to the real API server.
 import { randomBytes } from 'node:crypto';
+import type { RequestOptions } from 'node:https';
 import type { ControlPlaneInfo } from '../../e2e/controlplane/controlPlane.ts';
 import { ensureNamespace } from '../../e2e/controlplane/identities.ts';
 import { KubeClient } from '../../operator/kube/client.ts';
@@ -55,10 +56,13 @@ export async function eventually<T>(
 }
 
 /** A raw GET as the admin, for what typed clients cannot ask (e.g. server-side Tables). */
-export async function adminRawGet(path: string, accept = 'application/json'): Promise<{ status: number; body: string }> {
+export async function adminRawGet(
+  path: string,
+  accept = 'application/json',
+): Promise<{ status: number; body: string }> {
   const { request } = await import('node:https');
   const kc = adminKubeConfig();
-  const opts: import('node:https').RequestOptions = {};
+  const opts: RequestOptions = {};
   await kc.applyToHTTPSOptions(opts);
   const url = new URL(kc.getCurrentCluster()!.server + path);
   return new Promise((resolve, reject) => {

@@ -19,13 +19,21 @@ export interface RunningOperator {
 
 export function testConfig(namespace: string, patch: ConfigPatch = {}): Config {
   const base = defaultConfig();
-  const merged = { ...base, podName: `test-${randomBytes(3).toString('hex')}`, namespace, clusterID: 'test-cluster' } as Config;
+  const merged = {
+    ...base,
+    podName: `test-${randomBytes(3).toString('hex')}`,
+    namespace,
+    clusterID: 'test-cluster',
+  } as Config;
   for (const [k, v] of Object.entries(patch)) {
     const cur = (merged as unknown as Record<string, unknown>)[k];
     (merged as unknown as Record<string, unknown>)[k] =
       typeof cur === 'object' && cur !== null && !Array.isArray(cur) ? { ...cur, ...(v as object) } : v;
   }
-  merged.intake = { ...merged.intake, auth: { ...merged.intake.auth, enabled: patch.intake?.auth?.enabled ?? false } };
+  merged.intake = {
+    ...merged.intake,
+    auth: { ...merged.intake.auth, enabled: patch.intake?.auth?.enabled ?? false },
+  };
   return merged;
 }
 
@@ -58,7 +66,7 @@ export async function post(url: string, body: unknown, headers: Record<string, s
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  let parsed: Record<string, unknown> = {};
+  let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(text) as Record<string, unknown>;
   } catch {
@@ -78,7 +86,10 @@ export interface AlertSpec {
 }
 
 export function alert(a: AlertSpec) {
-  const labels: Record<string, string> = { alertname: a.alertname ?? 'KubePodCrashLooping', severity: a.severity ?? 'critical' };
+  const labels: Record<string, string> = {
+    alertname: a.alertname ?? 'KubePodCrashLooping',
+    severity: a.severity ?? 'critical',
+  };
   if (a.namespace) labels.namespace = a.namespace;
   if (a.pod) labels.pod = a.pod;
   if (a.deployment) labels.deployment = a.deployment;

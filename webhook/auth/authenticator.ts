@@ -27,14 +27,20 @@ export class Authenticator {
     const key = createHash('sha256').update(token).digest('hex');
     const verdict = await this.verdicts.get(key, () => this.review(token));
     if (verdict.ok) return verdict.user;
-    throw verdict.status === 401 ? new UnauthorizedProblem(verdict.detail) : new ForbiddenProblem(verdict.detail);
+    throw verdict.status === 401
+      ? new UnauthorizedProblem(verdict.detail)
+      : new ForbiddenProblem(verdict.detail);
   }
 
   private async review(token: string): Promise<Verdict> {
     const tr = await this.kube.tokenReview({ spec: { token } });
     const user = tr.status?.user;
     if (!tr.status?.authenticated || !user?.username) {
-      return { ok: false, status: 401, detail: tr.status?.error ? 'token rejected' : 'token not authenticated' };
+      return {
+        ok: false,
+        status: 401,
+        detail: tr.status?.error ? 'token rejected' : 'token not authenticated',
+      };
     }
     const extra = user.extra as Record<string, string[]> | undefined;
     const sar = await this.kube.subjectAccessReview({

@@ -94,7 +94,12 @@ export class CreationLock {
 
   private async tryAcquire(name: string): Promise<{ lock: HeldLock; how: string } | undefined> {
     const now = new V1MicroTime(Date.now());
-    const spec = { holderIdentity: this.o.holder, leaseDurationSeconds: this.o.leaseDurationSeconds, acquireTime: now, renewTime: now };
+    const spec = {
+      holderIdentity: this.o.holder,
+      leaseDurationSeconds: this.o.leaseDurationSeconds,
+      acquireTime: now,
+      renewTime: now,
+    };
     try {
       const created = await this.o.kube.createLease(this.o.namespace, {
         metadata: { name, labels: { [LABEL_MANAGED_BY]: MANAGED_BY, [LOCK_LABEL]: 'creation' } },
@@ -115,7 +120,10 @@ export class CreationLock {
         ...current,
         spec: { ...current.spec, ...spec, leaseTransitions: (current.spec?.leaseTransitions ?? 0) + 1 },
       });
-      return { lock: this.held(taken, previousRR), how: current.spec?.holderIdentity ? 'taken_over' : 'acquired' };
+      return {
+        lock: this.held(taken, previousRR),
+        how: current.spec?.holderIdentity ? 'taken_over' : 'acquired',
+      };
     } catch (err) {
       if (err instanceof KubeError && err.kind === 'conflict') return undefined; // another replica won
       throw err;
@@ -139,7 +147,10 @@ export class CreationLock {
           });
         } catch (err) {
           // It expires on its own; a conflict means someone took an expired lock over.
-          this.o.logger?.warn('creation lock release failed', { lease: lease.metadata?.name, err: String(err) });
+          this.o.logger?.warn('creation lock release failed', {
+            lease: lease.metadata?.name,
+            err: String(err),
+          });
         }
       },
     };

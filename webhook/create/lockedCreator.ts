@@ -86,9 +86,17 @@ export class LockedCreator {
   /** Status is a subresource (ignored on create): the first occurrence is written right after. */
   private async initialiseStatus(rr: RemediationRequest, at: Date): Promise<RemediationRequest> {
     const now = at.toISOString();
-    const status = { overallPhase: PENDING, deduplication: { firstSeenAt: now, lastSeenAt: now, occurrenceCount: 1 } };
+    const status = {
+      overallPhase: PENDING,
+      deduplication: { firstSeenAt: now, lastSeenAt: now, occurrenceCount: 1 },
+    };
     try {
-      return await this.o.kube.patchRRStatus(rr.metadata.namespace, rr.metadata.name, status, rr.metadata.resourceVersion);
+      return await this.o.kube.patchRRStatus(
+        rr.metadata.namespace,
+        rr.metadata.name,
+        status,
+        rr.metadata.resourceVersion,
+      );
     } catch (err) {
       // The RR is stored; a missing count reads as 1 and the controller sets the phase.
       this.o.logger?.warn('initial status write failed', { rr: rr.metadata.name, err: String(err) });

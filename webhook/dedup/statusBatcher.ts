@@ -11,7 +11,11 @@ import { KubeError } from '../../operator/kube/errors.ts';
 import type { Metrics } from '../../operator/observability/metrics.ts';
 
 /** Applies one signal's change to a working copy of the status; returns that signal's result. */
-export type StatusMutation<R> = (status: RemediationRequestStatus, nowIso: string, rr: RemediationRequest) => R;
+export type StatusMutation<R> = (
+  status: RemediationRequestStatus,
+  nowIso: string,
+  rr: RemediationRequest,
+) => R;
 
 /** The RR can no longer take this change (terminal or deleted): the signal must go elsewhere. */
 export class RRNotActiveError extends Error {
@@ -78,7 +82,12 @@ export class StatusBatcher {
       const results = batch.map((item) => item.mutate(status, nowIso, base));
       const patch = changedKeys(base.status ?? {}, status);
       try {
-        const stored = await this.kube.patchRRStatus(base.metadata.namespace, name, patch, base.metadata.resourceVersion);
+        const stored = await this.kube.patchRRStatus(
+          base.metadata.namespace,
+          name,
+          patch,
+          base.metadata.resourceVersion,
+        );
         this.finish(stored, batch, results);
         return;
       } catch (err) {
@@ -87,10 +96,15 @@ export class StatusBatcher {
           base = await this.fetch(name);
           continue;
         }
-        if (err instanceof KubeError && err.kind === 'notFound') throw new RRNotActiveError(`${name} was deleted`);
+        if (err instanceof KubeError && err.kind === 'notFound')
+          throw new RRNotActiveError(`${name} was deleted`);
         // No answer: the write may or may not have landed. Look before reporting failure.
         const landed = await this.fetch(name).catch(() => undefined);
-        if (landed && landed.metadata.resourceVersion !== base.metadata.resourceVersion && carries(landed, patch)) {
+        if (
+          landed &&
+          landed.metadata.resourceVersion !== base.metadata.resourceVersion &&
+          carries(landed, patch)
+        ) {
           this.finish(landed, batch, results);
           return;
         }
@@ -112,14 +126,18 @@ export class StatusBatcher {
       this.cache.recordLocal(fresh);
       return fresh;
     } catch (err) {
-      if (err instanceof KubeError && err.kind === 'notFound') throw new RRNotActiveError(`${name} was deleted`);
+      if (err instanceof KubeError && err.kind === 'notFound')
+        throw new RRNotActiveError(`${name} was deleted`);
       throw err;
     }
   }
 }
 
 /** The top-level status fields the batch changed (a merge patch replaces each one whole). */
-function changedKeys(before: RemediationRequestStatus, after: RemediationRequestStatus): Record<string, unknown> {
+function changedKeys(
+  before: RemediationRequestStatus,
+  after: RemediationRequestStatus,
+): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const key of STATUS_KEYS) {
     if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) patch[key] = after[key] ?? null;

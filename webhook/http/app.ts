@@ -51,18 +51,25 @@ export function createIntakeApp(o: AppOptions): express.Express {
     res.on('close', () => {
       inFlight--;
       const route = req.route ? String((req.route as { path: string }).path) : 'unmatched';
-      o.metrics?.httpDuration.observe({ route, code: String(res.statusCode) }, (performance.now() - started) / 1000);
+      o.metrics?.httpDuration.observe(
+        { route, code: String(res.statusCode) },
+        (performance.now() - started) / 1000,
+      );
     });
     next();
   });
 
   const guard = (handler: Handler) => async (req: Request, res: Response, next: NextFunction) => {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), o.requestTimeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('timeout', 'TimeoutError')),
+      o.requestTimeoutMs,
+    );
     res.locals.abort = controller.signal;
     try {
       if (!o.accepting()) throw new ServiceUnavailableProblem('intake is not ready', o.retryAfterSeconds);
-      if (inFlight > o.maxInFlight) throw new ServiceUnavailableProblem('intake is overloaded', o.retryAfterSeconds);
+      if (inFlight > o.maxInFlight)
+        throw new ServiceUnavailableProblem('intake is overloaded', o.retryAfterSeconds);
       if (o.authenticator) await o.authenticator.authenticate(req.get('authorization'));
       if (!req.is('application/json')) throw new UnsupportedMediaTypeProblem(req.get('content-type'));
       await parseJson(req, res);
@@ -77,20 +84,32 @@ export function createIntakeApp(o: AppOptions): express.Express {
 
   const json = express.json({ limit: o.bodyLimitBytes, strict: false, type: () => true });
   const parseJson = (req: Request, res: Response) =>
-    new Promise<void>((resolve, reject) => json(req, res, (err?: unknown) => (err ? reject(bodyProblem(err, o.bodyLimitBytes)) : resolve())));
+    new Promise<void>((resolve, reject) =>
+      json(req, res, (err?: unknown) => (err ? reject(bodyProblem(err, o.bodyLimitBytes)) : resolve())),
+    );
 
   app.post(ROUTES.prometheus, guard(prometheusRoute(o)));
   app.post(ROUTES.kubernetesEvent, guard(kubernetesEventRoute(o)));
 
   app.use((req: Request, res: Response) => {
-    res.status(404).type('application/problem+json').send(
-      JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no route ${req.method} ${req.path}`, instance: req.originalUrl }),
-    );
+    res
+      .status(404)
+      .type('application/problem+json')
+      .send(
+        JSON.stringify({
+          type: 'about:blank',
+          title: 'Not Found',
+          status: 404,
+          detail: `no route ${req.method} ${req.path}`,
+          instance: req.originalUrl,
+        }),
+      );
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const problem = problemFor(err, o.retryAfterSeconds);
     const log = (res.locals.log as Logger | undefined) ?? o.logger;
-    if (problem.status >= 500) log.warn('signal not accepted', { status: problem.status, detail: problem.detail, err: String(err) });
+    if (problem.status >= 500)
+      log.warn('signal not accepted', { status: problem.status, detail: problem.detail, err: String(err) });
     if (res.headersSent) return;
     sendProblem(res, req, problem, o.metrics);
   });
@@ -101,6 +120,7 @@ function bodyProblem(err: unknown, limit: number) {
   const type = (err as { type?: string }).type;
   if (type === 'entity.too.large') return new PayloadTooLargeProblem(limit);
   if (type === 'entity.parse.failed') return new MalformedJsonProblem(undefined, { cause: err });
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaTypeProblem(String(type));
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return new UnsupportedMediaTypeProblem(String(type));
   return err;
 }

@@ -32,7 +32,8 @@ export function outcomeResponse(o: Outcome): { code: number; body: Record<string
 export function problemFor(err: unknown, retryAfterSeconds: number): HttpProblem {
   if (err instanceof HttpProblem) return err;
   if (err instanceof KubeError) {
-    if (err.kind === 'invalid') return new ValidationProblem('signal', `was refused by the API server: ${err.message}`);
+    if (err.kind === 'invalid')
+      return new ValidationProblem('signal', `was refused by the API server: ${err.message}`);
     return new ServiceUnavailableProblem(`Kubernetes API: ${err.message}`, retryAfterSeconds, { cause: err });
   }
   if (err instanceof LockTimeoutError || err instanceof SignalNotSettledError) {

@@ -22,7 +22,8 @@ export class EnvironmentResolver {
       try {
         return (await this.kube.readNamespace(namespace)).metadata?.labels;
       } catch (err) {
-        if (err instanceof KubeError && (err.kind === 'notFound' || err.kind === 'forbidden')) return undefined;
+        if (err instanceof KubeError && (err.kind === 'notFound' || err.kind === 'forbidden'))
+          return undefined;
         throw err;
       }
     });

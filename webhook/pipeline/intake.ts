@@ -60,7 +60,11 @@ export class Intake {
     if (signal.resolved) return this.resolve(fp);
 
     const ns = this.d.cache.namespace;
-    const named = (name: string) => ({ fingerprint: fp, remediationRequestName: name, remediationRequestNamespace: ns });
+    const named = (name: string) => ({
+      fingerprint: fp,
+      remediationRequestName: name,
+      remediationRequestNamespace: ns,
+    });
     const member = { fingerprint: fp, resource: resourceKey(target) };
     for (let round = 0; round < MAX_ROUNDS; round++) {
       abort?.throwIfAborted();
@@ -75,7 +79,9 @@ export class Intake {
       if (gate.kind === 'fold') {
         const leader = await gate.leader;
         if (!leader) continue;
-        const done = await this.settled(this.d.batcher.submit(leader.metadata.name, foldIntoStorm(gate.stormType, member)));
+        const done = await this.settled(
+          this.d.batcher.submit(leader.metadata.name, foldIntoStorm(gate.stormType, member)),
+        );
         if (!done) continue;
         if (done.result.opened) this.d.metrics?.stormsDetected.inc({ type: gate.stormType });
         this.d.metrics?.signalsAggregated.inc();
@@ -85,7 +91,10 @@ export class Intake {
       try {
         const environment = await this.d.environments.environmentOf(target.namespace);
         const priority = priorityFor(this.d.priorityMatrix, signal.severity, environment);
-        created = await this.d.creator.create({ signal, target, fingerprint: fp, environment, priority, receivedAt }, abort);
+        created = await this.d.creator.create(
+          { signal, target, fingerprint: fp, environment, priority, receivedAt },
+          abort,
+        );
       } finally {
         gate.done(created?.kind === 'created' ? created.rr : undefined);
       }
@@ -93,7 +102,9 @@ export class Intake {
         return { status: 'created', ...named(created.rr.metadata.name) };
       }
     }
-    throw new SignalNotSettledError(`signal for ${fp.slice(0, 12)} did not settle after ${MAX_ROUNDS} rounds`);
+    throw new SignalNotSettledError(
+      `signal for ${fp.slice(0, 12)} did not settle after ${MAX_ROUNDS} rounds`,
+    );
   }
 
   private async resolve(fp: string): Promise<Outcome> {

@@ -25,7 +25,12 @@ export class TargetResolver {
     for (let depth = 0; depth < MAX_DEPTH && current.namespace && FOLLOWED.has(current.kind); depth++) {
       const owner = await this.controllerOf(current.kind as OwnedKind, current.namespace, current.name);
       if (!owner) break;
-      current = { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, namespace: current.namespace };
+      current = {
+        apiVersion: owner.apiVersion,
+        kind: owner.kind,
+        name: owner.name,
+        namespace: current.namespace,
+      };
     }
     return current;
   }

@@ -13,8 +13,18 @@ export interface RouteContext {
   metrics?: Metrics;
 }
 
-export function sendProblem(res: Response, req: Request, problem: HttpProblem, metrics?: Metrics, count = true): void {
+export function sendProblem(
+  res: Response,
+  req: Request,
+  problem: HttpProblem,
+  metrics?: Metrics,
+  count = true,
+): void {
   if (count) metrics?.signalsRejected.inc({ reason: problem.rejectReason });
-  if (problem instanceof ServiceUnavailableProblem) res.setHeader('Retry-After', String(problem.retryAfterSeconds));
-  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(toProblemBody(problem, req.originalUrl)));
+  if (problem instanceof ServiceUnavailableProblem)
+    res.setHeader('Retry-After', String(problem.retryAfterSeconds));
+  res
+    .status(problem.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(toProblemBody(problem, req.originalUrl)));
 }

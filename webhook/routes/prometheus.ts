@@ -26,17 +26,26 @@ export function prometheusRoute(ctx: RouteContext) {
     });
     const results = await Promise.all(
       alerts.map(async (a): Promise<AlertResult & { problem?: HttpProblem }> => {
-        if (a.problem) return { status: 'rejected', error: a.problem.detail, code: a.problem.status, problem: a.problem };
+        if (a.problem)
+          return { status: 'rejected', error: a.problem.detail, code: a.problem.status, problem: a.problem };
         try {
-          const { code, body } = outcomeResponse(await ctx.intake.process(a.signal!, res.locals.abort as AbortSignal));
+          const { code, body } = outcomeResponse(
+            await ctx.intake.process(a.signal!, res.locals.abort as AbortSignal),
+          );
           return { ...(body as { status: string }), code };
         } catch (err) {
           const problem = problemFor(err, ctx.retryAfterSeconds);
-          return { status: problem.status >= 500 ? 'failed' : 'rejected', error: problem.detail, code: problem.status, problem };
+          return {
+            status: problem.status >= 500 ? 'failed' : 'rejected',
+            error: problem.detail,
+            code: problem.status,
+            problem,
+          };
         }
       }),
     );
-    for (const r of results) if (r.problem) ctx.metrics?.signalsRejected.inc({ reason: r.problem.rejectReason });
+    for (const r of results)
+      if (r.problem) ctx.metrics?.signalsRejected.inc({ reason: r.problem.rejectReason });
     if (results.length === 1) return sendSingle(res, req, results[0]!, ctx);
     const summary = summarise(results);
     const retryable = results.find((r) => r.code >= 500);
@@ -45,7 +54,12 @@ export function prometheusRoute(ctx: RouteContext) {
   };
 }
 
-function sendSingle(res: Response, req: Request, r: AlertResult & { problem?: HttpProblem }, ctx: RouteContext): void {
+function sendSingle(
+  res: Response,
+  req: Request,
+  r: AlertResult & { problem?: HttpProblem },
+  ctx: RouteContext,
+): void {
   if (r.problem) return sendProblem(res, req, r.problem, ctx.metrics, false);
   res.status(r.code).json(publicResult(r));
 }

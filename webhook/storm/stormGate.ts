@@ -32,7 +32,12 @@ export class StormGate {
     const nowMs = this.now();
     const group = this.cache.byGroup(groupKey);
     const open = openStormLeader(group, this.cfg, nowMs);
-    if (open) return { kind: 'fold', stormType: open.status!.stormAggregation!.stormType ?? 'rate', leader: Promise.resolve(open) };
+    if (open)
+      return {
+        kind: 'fold',
+        stormType: open.status!.stormAggregation!.stormType ?? 'rate',
+        leader: Promise.resolve(open),
+      };
 
     const inFlight = this.pending.get(groupKey) ?? [];
     const known = sinceLastStorm(group);
@@ -61,7 +66,11 @@ export class StormGate {
     return undefined;
   }
 
-  private reserve(groupKey: string, candidate: { fingerprint: string; resource: string }, nowMs: number): GateDecision {
+  private reserve(
+    groupKey: string,
+    candidate: { fingerprint: string; resource: string },
+    nowMs: number,
+  ): GateDecision {
     let settle!: (rr: RemediationRequest | undefined) => void;
     const entry: Pending = {
       ...candidate,
