@@ -140,6 +140,18 @@ describe('DeltaStore: local writes (read-your-writes)', () => {
   });
 });
 
+describe('DeltaStore.holdsAtLeast', () => {
+  it('is true for the same or a provably newer cached version only', () => {
+    const s = newStore();
+    expect(s.holdsAtLeast(obj('a', '5'))).toBe(false);
+    s.applyUpsert(obj('a', '5'));
+    expect(s.holdsAtLeast(obj('a', '5'))).toBe(true);
+    expect(s.holdsAtLeast(obj('a', '4'))).toBe(true);
+    expect(s.holdsAtLeast(obj('a', '6'))).toBe(false);
+    expect(s.holdsAtLeast(obj('a', 'opaque'))).toBe(false);
+  });
+});
+
 describe('LocalWrites', () => {
   it('forgets tombstones after their time to live', () => {
     let now = 0;

@@ -96,7 +96,10 @@ export class LeaderElector {
     const stop = this.stopper.signal;
     while (!stop.aborted) {
       const renewedAt = this.now();
-      if (await this.attempt(renewedAt + this.renewDeadlineMs)) {
+      const won = await this.attempt(renewedAt + this.renewDeadlineMs);
+      if (won && stop.aborted) {
+        await this.release(); // stop() came while the winning write was in flight
+      } else if (won) {
         this.startLeading();
         await this.renewUntilLost(renewedAt);
         await this.stopLeading(stop.aborted);
@@ -134,15 +137,21 @@ export class LeaderElector {
     }
   }
 
-  /** One acquire-or-renew attempt, abandoned at local time `deadline`; never throws. */
+  /**
+   * One acquire-or-renew attempt, abandoned at local time `deadline`; never throws. It is not cut
+   * short by stop(), so that a release never races a renewal still in flight.
+   */
   private async attempt(deadline: number): Promise<boolean> {
-    const timeout = AbortSignal.timeout(Math.max(1, deadline - this.now()));
     const epoch = ++this.epoch;
     try {
-      return await raceAbort(this.tryAcquireOrRenew(epoch), AbortSignal.any([this.stopper.signal, timeout]));
+      return await raceAbort(
+        this.tryAcquireOrRenew(epoch),
+        AbortSignal.timeout(Math.max(1, deadline - this.now())),
+      );
     } catch (err) {
-      this.written = undefined; // the outcome is unknown: read the lease next time
-      if (!this.stopper.signal.aborted) this.log?.warn('lease acquire/renew failed', { err: String(err) });
+      this.epoch++; // an abandoned request's late answer must not be recorded
+      this.written = undefined; // its outcome is unknown: read the lease next time
+      this.log?.warn('lease acquire/renew failed', { err: String(err) });
       return false;
     }
   }
@@ -219,22 +228,33 @@ export class LeaderElector {
     await this.release();
   }
 
-  /** Gives the lease up if we still hold it; a conflict means it has moved on already. */
+  /**
+   * Gives the lease up if we still hold it. Tries the version we last wrote, then (on a conflict
+   * or when that is unknown) the version read now, if it still names us.
+   */
   private async release(): Promise<void> {
     this.epoch++;
-    const lease = this.written ?? (await this.readOwnLease());
+    let lease = this.written;
     this.written = undefined;
-    if (!lease) return;
-    const body: V1Lease = {
-      ...lease,
-      metadata: { ...lease.metadata },
-      spec: releasedLeaseSpec(lease.spec, this.now()),
-    };
-    try {
-      await this.opts.client.replaceLease(this.opts.namespace, body);
-      this.log?.info('lease released');
-    } catch (err) {
-      this.log?.warn('lease release failed', { err: String(err) });
+    for (let tries = 0; tries < 2; tries++) {
+      lease ??= await this.readOwnLease();
+      if (!lease) return;
+      const body: V1Lease = {
+        ...lease,
+        metadata: { ...lease.metadata },
+        spec: releasedLeaseSpec(lease.spec, this.now()),
+      };
+      try {
+        await this.opts.client.replaceLease(this.opts.namespace, body);
+        this.log?.info('lease released');
+        return;
+      } catch (err) {
+        if (!isKubeError(err, 'conflict')) {
+          this.log?.warn('lease release failed', { err: String(err) });
+          return;
+        }
+        lease = undefined;
+      }
     }
   }
 

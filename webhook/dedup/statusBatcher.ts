@@ -62,6 +62,8 @@ export class StatusBatcher {
 
   private async drain(name: string): Promise<void> {
     const queue = this.queues.get(name)!;
+    // Commit delay of one event-loop turn: requests parsed in the same turn share the first write.
+    await new Promise((resolve) => setImmediate(resolve));
     while (queue.length > 0) {
       const batch = queue.splice(0, MAX_BATCH);
       try {
