@@ -1,5 +1,6 @@
 // Storm rules (contract §4), as pure functions over the RRs of one group (same target namespace
 // and signal name). Used by the intake before it creates an RR and by the storm controller.
+import { isActive } from '../api/phase.ts';
 import type { RemediationRequest, StormType } from '../api/types.ts';
 import { creationMs } from '../cache/rrCache.ts';
 
@@ -36,6 +37,18 @@ function ms(iso: string | undefined): number {
 /** The RR that leads a storm (it carries stormDetectedAt). */
 export function isStormLeader(rr: RemediationRequest): boolean {
   return Boolean(rr.status?.stormAggregation?.stormDetectedAt && rr.status.stormAggregation.stormId);
+}
+
+/**
+ * When a leader's storm stops absorbing signals: after the quiet period since its last activity
+ * or at its maximum duration, whichever comes first. Undefined when it has no storm.
+ */
+export function stormClosesAtMs(leader: RemediationRequest, cfg: StormConfig): number | undefined {
+  const s = leader.status?.stormAggregation;
+  if (!s?.stormDetectedAt) return undefined;
+  const detected = ms(s.stormDetectedAt);
+  const lastActivity = Math.max(detected, ms(s.lastAggregatedAt));
+  return Math.min(lastActivity + cfg.quietSeconds * 1000, detected + cfg.maxDurationSeconds * 1000);
 }
 
 /** Whether a leader's storm still absorbs signals at `nowMs`. */
@@ -77,6 +90,20 @@ export function detectStorm(
   const pattern = new Set(within(cfg.pattern.windowSeconds).map((e) => e.resource)).size;
   if (pattern > cfg.pattern.threshold) return 'pattern';
   return undefined;
+}
+
+/**
+ * The RR that leads a storm detected at `nowMs`: the group's (oldest first) first active RR
+ * created within the longer of the two windows. The intake's gate picks its leader the same way,
+ * so both writers agree on it when their caches agree.
+ */
+export function stormLeaderCandidate(
+  group: readonly RemediationRequest[],
+  cfg: StormConfig,
+  nowMs: number,
+): RemediationRequest | undefined {
+  const windowMs = Math.max(cfg.rate.windowSeconds, cfg.pattern.windowSeconds) * 1000;
+  return group.find((rr) => isActive(rr) && nowMs - creationMs(rr) <= windowMs);
 }
 
 /** The storm id a leader gets: derived from its name, so every writer agrees on it. */

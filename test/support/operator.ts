@@ -119,3 +119,16 @@ export function alertmanagerPayload(alerts: ReturnType<typeof alert>[]) {
 
 export const PROMETHEUS = '/api/v1/signals/prometheus';
 export const K8S_EVENT = '/api/v1/signals/kubernetes-event';
+
+/** Posts like Alertmanager does: a 5xx is retried (here after a short pause), a 4xx is not. */
+export async function postRetrying(
+  url: string,
+  body: unknown,
+  attempts = 5,
+): Promise<Reply & { retries: number }> {
+  for (let i = 0; ; i++) {
+    const reply = await post(url, body);
+    if (reply.status < 500 || i + 1 >= attempts) return { ...reply, retries: i };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,126 @@
+// Operator replicas as real child processes (`node operator/main.ts`), each on its own free
+// ports, logging to a file; plus their memory (VmRSS) and their own API request counters.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../e2e/controlplane/ports.ts';
+import { REPO_ROOT } from '../e2e/controlplane/install.ts';
+
+export interface Replica {
+  podName: string;
+  pid: number;
+  intake: string;
+  health: string;
+  metrics: string;
+  logPath: string;
+  proc: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+export interface ReplicaSet {
+  namespace: string;
+  kubeconfigPath: string;
+  count: number;
+  logDir: string;
+  tag: string;
+}
+
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
+
+async function startOne(s: ReplicaSet, index: number): Promise<Replica> {
+  const [intakePort, healthPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+  const podName = `bench-${s.tag}-${index}`;
+  const logPath = join(s.logDir, `${podName}.log`);
+  const log = openSync(logPath, 'w');
+  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(REPO_ROOT, 'operator', 'main.ts')], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', log, log],
+    env: {
+      ...process.env,
+      KUBECONFIG: s.kubeconfigPath,
+      POD_NAME: podName,
+      POD_NAMESPACE: s.namespace,
+      CLUSTER_ID: 'bench',
+      INTAKE_PORT: String(intakePort),
+      HEALTH_PORT: String(healthPort),
+      METRICS_PORT: String(metricsPort),
+      INTAKE_AUTH_ENABLED: 'false',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  if (proc.pid === undefined) throw new Error(`could not start ${podName}`);
+  live.add(proc);
+  const exited = new Promise<number | null>((resolve) =>
+    proc.on('exit', (code) => {
+      live.delete(proc);
+      resolve(code);
+    }),
+  );
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  return { podName, pid: proc.pid, intake: url(intakePort), health: url(healthPort), metrics: url(metricsPort), logPath, proc, exited };
+}
+
+async function waitReady(r: Replica, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let gone = false;
+  void r.exited.then(() => (gone = true));
+  while (Date.now() < deadline) {
+    if (gone) throw new Error(`${r.podName} exited during start-up (log: ${r.logPath})`);
+    const ok = await fetch(`${r.health}/readyz`).then((res) => res.ok, () => false);
+    if (ok) return;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`${r.podName} was not ready after ${timeoutMs} ms (log: ${r.logPath})`);
+}
+
+/** Starts the replicas and resolves once every one answers /readyz (its cache has synced). */
+export async function startReplicas(s: ReplicaSet, timeoutMs = 120_000): Promise<Replica[]> {
+  const replicas: Replica[] = [];
+  for (let i = 0; i < s.count; i++) replicas.push(await startOne(s, i));
+  try {
+    await Promise.all(replicas.map((r) => waitReady(r, timeoutMs)));
+  } catch (err) {
+    await stopReplicas(replicas);
+    throw err;
+  }
+  return replicas;
+}
+
+export async function stopReplicas(replicas: Replica[], graceMs = 10_000): Promise<void> {
+  await Promise.all(
+    replicas.map(async (r) => {
+      if (r.proc.exitCode !== null || r.proc.signalCode !== null) return;
+      r.proc.kill('SIGTERM');
+      const timer = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), graceMs).unref());
+      if ((await Promise.race([r.exited, timer])) === 'timeout') {
+        r.proc.kill('SIGKILL');
+        await r.exited;
+      }
+    }),
+  );
+}
+
+/** Resident set size of a process in MB, from /proc/<pid>/status (VmRSS). */
+export function rssMb(pid: number): number {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Math.round((Number(m[1]) / 1024) * 10) / 10;
+}
+
+/** The replicas' own count of API requests (gateway_k8s_api_requests_total, watches excluded). */
+export async function operatorApiRequests(replicas: Replica[]): Promise<number> {
+  let sum = 0;
+  for (const r of replicas) {
+    const text = await fetch(`${r.metrics}/metrics`).then((res) => res.text());
+    for (const line of text.split('\n')) {
+      if (line.startsWith('gateway_k8s_api_requests_total{') && !line.includes('verb="watch"')) {
+        sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
+    }
+  }
+  return sum;
+}

@@ -1,0 +1,140 @@
+// The benchmark's workloads: fixed sizes, fixed seeds, one alert per Alertmanager request.
+// `new` and the fresh fingerprints of `dup90` are spread so that no (namespace, alertname) group
+// ever holds more than GROUP_SIZE targets: the default pattern-storm rule fires above 5 distinct
+// resources per group, and these cases must measure creates, not storm folding.
+import { createHash } from 'node:crypto';
+import { hex, mulberry32, pick } from './prng.ts';
+import type { Rng } from './prng.ts';
+
+export type CaseName = 'new' | 'dup90' | 'storm';
+
+export interface CaseSpec {
+  name: CaseName;
+  signals: number;
+  seed: number;
+  what: string;
+}
+
+export const CASES: readonly CaseSpec[] = [
+  { name: 'new', signals: 2000, seed: 0x5eed0001, what: 'every signal a new fingerprint (Deployment targets)' },
+  { name: 'dup90', signals: 5000, seed: 0x5eed0002, what: '90% of signals on 50 hot fingerprints, 10% new' },
+  { name: 'storm', signals: 1000, seed: 0x5eed0003, what: 'one alertname over 400 pods of one namespace' },
+];
+
+export const GROUP_SIZE = 5;
+export const HOT_FINGERPRINTS = 50;
+export const DUPLICATE_SHARE = 0.9;
+export const STORM_PODS = 400;
+export const STORM_NAMESPACE = 'bench-storm';
+export const TARGET_NAMESPACES = Array.from({ length: 20 }, (_, i) => `bench-app-${String(i).padStart(2, '0')}`);
+const ALERTNAMES = [
+  'KubeDeploymentReplicasMismatch', 'KubeDeploymentRolloutStuck', 'KubeDeploymentGenerationMismatch',
+  'KubeContainerWaiting', 'KubePodNotReady', 'KubeHpaMaxedOut', 'KubeHpaReplicasMismatch', 'CPUThrottlingHigh',
+  'KubeMemoryOvercommit', 'KubePersistentVolumeFillingUp', 'TargetDown', 'HighErrorRate', 'HighLatencyP99',
+  'ServiceDown', 'ErrorBudgetBurn', 'RequestQueueSaturated', 'ConnectionPoolExhausted', 'CacheHitRateLow',
+  'CertificateExpiringSoon', 'ReplicaLagHigh', 'GCPauseHigh', 'ThreadPoolExhausted', 'OutOfMemoryRestarts',
+  'ProbeFailures', 'UpstreamTimeouts',
+];
+/** Distinct fresh targets available before a group would exceed GROUP_SIZE. */
+export const MAX_UNIQUE_TARGETS = TARGET_NAMESPACES.length * ALERTNAMES.length * GROUP_SIZE;
+
+export interface Alert {
+  status: 'firing';
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  generatorURL: string;
+  fingerprint: string;
+}
+
+const STARTS_AT = '2026-01-01T00:00:00Z';
+
+function makeAlert(labels: Record<string, string>): Alert {
+  const id = createHash('sha256').update(JSON.stringify(labels)).digest('hex').slice(0, 16);
+  const subject = labels.deployment ?? labels.pod ?? '';
+  return {
+    status: 'firing',
+    labels: { ...labels, severity: 'critical', prometheus: 'monitoring/k8s' },
+    annotations: {
+      summary: `${labels.alertname} on ${labels.namespace}/${subject}`,
+      description: `${labels.alertname} has been firing for more than 5 minutes for ${subject}.`,
+      runbook_url: `https://runbooks.example.com/${labels.alertname}`,
+    },
+    startsAt: STARTS_AT,
+    endsAt: '0001-01-01T00:00:00Z',
+    generatorURL: `http://prometheus:9090/graph?g0.expr=${labels.alertname}`,
+    fingerprint: id,
+  };
+}
+
+/** The k-th distinct Deployment target; groups of GROUP_SIZE share a namespace and an alertname. */
+export function uniqueTarget(k: number): Alert {
+  if (k >= MAX_UNIQUE_TARGETS) throw new Error(`only ${MAX_UNIQUE_TARGETS} storm-free targets exist`);
+  return deploymentAlert(k);
+}
+
+/** The alert about Deployment `svc-<k>`; past MAX_UNIQUE_TARGETS its group holds more than GROUP_SIZE. */
+export function deploymentAlert(k: number): Alert {
+  const group = Math.floor(k / GROUP_SIZE) % (TARGET_NAMESPACES.length * ALERTNAMES.length);
+  const namespace = TARGET_NAMESPACES[group % TARGET_NAMESPACES.length]!;
+  const alertname = ALERTNAMES[Math.floor(group / TARGET_NAMESPACES.length)]!;
+  return makeAlert({ alertname, namespace, deployment: `svc-${String(k).padStart(4, '0')}` });
+}
+
+function shuffle<T>(rng: Rng, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = pick(rng, i + 1);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+function newAlerts(rng: Rng, count: number): Alert[] {
+  return shuffle(rng, Array.from({ length: count }, (_, k) => uniqueTarget(k)));
+}
+
+function dup90Alerts(rng: Rng, count: number): Alert[] {
+  const hot = Array.from({ length: HOT_FINGERPRINTS }, (_, k) => uniqueTarget(k));
+  let fresh = HOT_FINGERPRINTS;
+  return Array.from({ length: count }, () =>
+    rng() < DUPLICATE_SHARE ? hot[pick(rng, hot.length)]! : uniqueTarget(fresh++),
+  );
+}
+
+function stormAlerts(rng: Rng, count: number): Alert[] {
+  const pods = Array.from({ length: STORM_PODS }, () => `web-7c9f8d6b5-${hex(rng, 3).slice(0, 5)}`);
+  return Array.from({ length: count }, () =>
+    makeAlert({ alertname: 'KubePodCrashLooping', namespace: STORM_NAMESPACE, pod: pods[pick(rng, pods.length)]!, container: 'web' }),
+  );
+}
+
+/** The alerts of a case, in sending order. */
+export function alertsFor(spec: CaseSpec): Alert[] {
+  const rng = mulberry32(spec.seed);
+  if (spec.name === 'new') return newAlerts(rng, spec.signals);
+  if (spec.name === 'dup90') return dup90Alerts(rng, spec.signals);
+  return stormAlerts(rng, spec.signals);
+}
+
+/** An Alertmanager webhook (v4) carrying one alert. */
+export function webhookPayload(a: Alert) {
+  return {
+    version: '4',
+    groupKey: `{}:{alertname="${a.labels.alertname}"}`,
+    truncatedAlerts: 0,
+    status: 'firing',
+    receiver: 'kubernaut',
+    groupLabels: { alertname: a.labels.alertname },
+    commonLabels: a.labels,
+    commonAnnotations: a.annotations,
+    externalURL: 'http://alertmanager:9093',
+    alerts: [a],
+  };
+}
+
+export function caseSpec(name: string): CaseSpec {
+  const spec = CASES.find((c) => c.name === name);
+  if (!spec) throw new Error(`unknown case ${name}`);
+  return spec;
+}
