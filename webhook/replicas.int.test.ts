@@ -6,7 +6,6 @@ import {
   PROMETHEUS,
   alert,
   alertmanagerPayload,
-  post,
   postRetrying,
   startOperator,
 } from '../test/support/operator.ts';
@@ -49,7 +48,7 @@ describe('three intake replicas', () => {
     const deployments = Array.from({ length: 5 }, (_, i) => `multi-${i}`);
     const replies = await Promise.all(
       Array.from({ length: 150 }, (_, i) =>
-        post(
+        postRetrying(
           replicas[i % 3]!.endpoints.intake + PROMETHEUS,
           alertmanagerPayload([
             alert({ namespace: `team-${i % 5}`, deployment: deployments[i % 5], alertname: 'Multi' }),

@@ -23,7 +23,7 @@ import type {
   V1TokenReview,
 } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/types.ts';
-import type { RemediationRequest } from '../api/types.ts';
+import type { RemediationRequest, RemediationRequestStatus } from '../api/types.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { classifyKubeError } from './errors.ts';
 
@@ -123,7 +123,7 @@ export class KubeClient {
   patchRRStatus(
     namespace: string,
     name: string,
-    status: Record<string, unknown>,
+    status: RemediationRequestStatus | Record<string, unknown>,
     resourceVersion?: string,
   ): Promise<RemediationRequest> {
     const body: Record<string, unknown> = { status };

@@ -1,0 +1,170 @@
+// What the storm controller must write to converge one storm group, computed purely from the
+// group's cached RRs (oldest first): open a storm the intake did not open, close a storm that has
+// gone quiet, mark the RRs created during a storm as its members, and complete the leader's lists
+// of affected resources and fingerprints. A converged group plans no writes, so a reconcile woken
+// by the controller's own writes does nothing. aggregatedCount is never changed: it counts the
+// signals the intake folded, and only the intake folds.
+import type { RemediationRequest, StormAggregationStatus, StormType } from '../api/types.ts';
+import { creationMs } from '../cache/rrCache.ts';
+import {
+  detectStorm,
+  isStormLeader,
+  openStormLeader,
+  resourceKey,
+  sinceLastStorm,
+  stormClosesAtMs,
+  stormIdFor,
+  stormLeaderCandidate,
+} from './policy.ts';
+import type { StormConfig } from './policy.ts';
+
+/** A merge patch for one RR's status.stormAggregation (null removes a field). */
+export type StormPatch = Record<string, unknown>;
+
+export interface MemberWrite {
+  rr: RemediationRequest;
+  patch: StormPatch;
+}
+
+export interface LeaderPlan {
+  /** The leader as cached (its resourceVersion makes the write optimistic). */
+  leader: RemediationRequest;
+  /** Its storm as it will be once `patch` has landed. */
+  storm: StormAggregationStatus & { stormId: string; stormDetectedAt: string };
+  /** Set when the leader's status must change. */
+  patch?: StormPatch;
+  /** Set when this plan opens the storm (the controller detected it). */
+  opens?: StormType;
+  /** Set when this plan closes the storm. */
+  closes?: boolean;
+  /** Whether the storm still absorbs signals. */
+  open: boolean;
+  /** Every RR counted as a member of this storm (not the leader). */
+  members: RemediationRequest[];
+  /** Members still to be marked; written only once the leader's patch (if any) landed. */
+  memberWrites: MemberWrite[];
+}
+
+export interface GroupPlan {
+  leaders: LeaderPlan[];
+  /** When an open storm of the group closes, in ms from now: look again then. */
+  recheckAfterMs?: number;
+}
+
+export function planStormGroup(group: readonly RemediationRequest[], cfg: StormConfig, nowMs: number): GroupPlan {
+  const opening = detectUnopened(group, cfg, nowMs);
+  const claimed = new Set<string>();
+  const leaders: LeaderPlan[] = [];
+  group.forEach((rr, index) => {
+    const opens = opening?.leader === rr ? opening.type : undefined;
+    if (!opens && !isStormLeader(rr)) return;
+    leaders.push(planLeader(group, index, opens, cfg, nowMs, claimed));
+  });
+  const closing = leaders
+    .filter((l) => l.open)
+    .map((l) => (stormClosesAtMs(withStorm(l.leader, l.storm), cfg) ?? nowMs) - nowMs);
+  return { leaders, recheckAfterMs: closing.length > 0 ? Math.max(0, Math.min(...closing)) : undefined };
+}
+
+/** A storm the rules detect in the group while no leader has it open yet. */
+function detectUnopened(
+  group: readonly RemediationRequest[],
+  cfg: StormConfig,
+  nowMs: number,
+): { leader: RemediationRequest; type: StormType } | undefined {
+  if (openStormLeader(group, cfg, nowMs)) return undefined;
+  const type = detectStorm(sinceLastStorm(group), cfg, nowMs);
+  const leader = type && stormLeaderCandidate(group, cfg, nowMs);
+  return type && leader ? { leader, type } : undefined;
+}
+
+function planLeader(
+  group: readonly RemediationRequest[],
+  index: number,
+  opens: StormType | undefined,
+  cfg: StormConfig,
+  nowMs: number,
+  claimed: Set<string>,
+): LeaderPlan {
+  const leader = group[index]!;
+  const before = leader.status?.stormAggregation ?? {};
+  const patch: StormPatch = opens ? openingPatch(leader, before, opens, nowMs) : {};
+  let storm = { ...before, ...patch } as LeaderPlan['storm'];
+  if (opens) delete storm.closedAt;
+
+  const closesAt = stormClosesAtMs(withStorm(leader, storm), cfg) ?? nowMs;
+  const open = !storm.closedAt && nowMs < closesAt;
+  let closes = false;
+  if (!open && !storm.closedAt) {
+    patch.closedAt = new Date(closesAt).toISOString();
+    storm = { ...storm, closedAt: patch.closedAt as string };
+    closes = true;
+  }
+
+  const members = membersOf(group, index, storm, claimed);
+  const everyone = [leader, ...members];
+  const resources = addMissing(before.affectedResources, everyone.map((r) => resourceKey(r.spec.targetResource)));
+  const fingerprints = addMissing(before.aggregatedFingerprints, everyone.map((r) => r.spec.signalFingerprint));
+  if (!sameList(resources, before.affectedResources)) patch.affectedResources = resources;
+  if (!sameList(fingerprints, before.aggregatedFingerprints)) patch.aggregatedFingerprints = fingerprints;
+  storm = { ...storm, affectedResources: resources, aggregatedFingerprints: fingerprints };
+
+  const memberWrites = members
+    .filter((m) => !(m.status?.stormAggregation?.isPartOfStorm === true && m.status.stormAggregation.stormId === storm.stormId))
+    .map((rr) => ({ rr, patch: { isPartOfStorm: true, stormId: storm.stormId } }));
+  return {
+    leader,
+    storm,
+    patch: Object.keys(patch).length > 0 ? patch : undefined,
+    opens,
+    closes,
+    open,
+    members,
+    memberWrites,
+  };
+}
+
+function openingPatch(leader: RemediationRequest, before: StormAggregationStatus, type: StormType, nowMs: number): StormPatch {
+  const patch: StormPatch = {
+    stormId: stormIdFor(leader),
+    stormType: type,
+    stormDetectedAt: new Date(nowMs).toISOString(),
+    isPartOfStorm: true,
+  };
+  if (before.aggregatedCount === undefined) patch.aggregatedCount = 0;
+  if (before.closedAt) patch.closedAt = null;
+  return patch;
+}
+
+/**
+ * The storm's members: RRs of the group created after its leader and no later than its close,
+ * which are not leaders themselves, belong to no other storm, and no earlier leader claimed.
+ */
+function membersOf(
+  group: readonly RemediationRequest[],
+  leaderIndex: number,
+  storm: LeaderPlan['storm'],
+  claimed: Set<string>,
+): RemediationRequest[] {
+  const endMs = storm.closedAt ? Date.parse(storm.closedAt) : Infinity;
+  const members = group.slice(leaderIndex + 1).filter((rr) => {
+    const s = rr.status?.stormAggregation;
+    if (claimed.has(rr.metadata.name) || isStormLeader(rr) || creationMs(rr) > endMs) return false;
+    return !s?.stormId || s.stormId === storm.stormId;
+  });
+  for (const m of members) claimed.add(m.metadata.name);
+  return members;
+}
+
+/** `existing` (duplicates dropped, order kept) followed by the values it lacks. */
+function addMissing(existing: readonly string[] | undefined, values: readonly string[]): string[] {
+  return [...new Set([...(existing ?? []), ...values])];
+}
+
+function sameList(a: readonly string[], b: readonly string[] | undefined): boolean {
+  return b !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function withStorm(leader: RemediationRequest, storm: StormAggregationStatus): RemediationRequest {
+  return { ...leader, status: { ...leader.status, stormAggregation: storm } };
+}
