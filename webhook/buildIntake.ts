@@ -61,7 +61,7 @@ export function buildIntake(p: IntakeParts) {
     retryAfterSeconds: config.intake.retryAfterSeconds,
     metrics,
     authenticator: config.intake.auth.enabled
-      ? new Authenticator(kube, config.intake.auth.cacheTtlSeconds)
+      ? new Authenticator(kube, config.namespace, config.intake.auth.cacheTtlSeconds)
       : undefined,
     bodyLimitBytes: config.intake.bodyLimitBytes,
     requestTimeoutMs: config.intake.requestTimeoutMs,

@@ -47,4 +47,21 @@ describe('loadConfig', () => {
   it('rejects a file that is not a mapping', () => {
     expect(() => loadConfig({ CONFIG_FILE: file('- a\n- b\n') })).toThrow('config: expected a mapping');
   });
+
+  it('rejects booleans and names that would silently misbehave', () => {
+    const path = file(
+      'leaderElection:\n  enabled: "no"\nclassification:\n  defaultEnvironment: ""\n  priorityMatrix:\n    critical: { production: P0 }\nintake:\n  priorityMatrix: {}\n',
+    );
+    let message = '';
+    try {
+      loadConfig({ CONFIG_FILE: path, INTAKE_AUTH_ENABLED: 'enabled' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('leaderElection.enabled: must be true or false (got "no")');
+    expect(message).toContain('intake.auth.enabled: must be true or false (got "enabled")');
+    expect(message).toContain('classification.defaultEnvironment: must be a string of 1 to 63 characters');
+    expect(message).toContain('intake.priorityMatrix: unknown setting');
+    expect(message).not.toContain('classification.priorityMatrix');
+  });
 });

@@ -41,7 +41,9 @@ function merge(base: Record<string, unknown>, patch: unknown, path: string, erro
   }
   for (const [key, value] of Object.entries(patch)) {
     const at = path ? `${path}.${key}` : key;
-    if (!(key in base) && key !== 'priorityMatrix' && key !== 'kubeconfigPath') {
+    const optional =
+      (path === 'classification' && key === 'priorityMatrix') || (path === '' && key === 'kubeconfigPath');
+    if (!(key in base) && !optional) {
       errors.push(`${at}: unknown setting`);
     } else if (isObject(base[key]) && key !== 'priorityMatrix') {
       merge(base[key] as Record<string, unknown>, value, at, errors);
@@ -51,9 +53,16 @@ function merge(base: Record<string, unknown>, patch: unknown, path: string, erro
   }
 }
 
+const TRUE = ['1', 'true', 'yes', 'on'];
+const FALSE = ['0', 'false', 'no', 'off'];
+
+/** Converts an environment string to the setting's type; what does not convert stays a string and fails validation. */
 function coerce(current: unknown, raw: string): unknown {
   if (typeof current === 'number') return raw.trim() === '' ? NaN : Number(raw);
-  if (typeof current === 'boolean') return ['1', 'true', 'yes', 'on'].includes(raw.toLowerCase());
+  if (typeof current === 'boolean') {
+    if (TRUE.includes(raw.toLowerCase())) return true;
+    if (FALSE.includes(raw.toLowerCase())) return false;
+  }
   return raw;
 }
 
@@ -103,8 +112,24 @@ export function validateConfig(c: Config): string[] {
     }
   };
   const port = (path: string, v: unknown) => positiveInt(path, v, 65535);
-  if (!DNS_LABEL.test(c.namespace)) errors.push(`namespace: "${c.namespace}" is not a valid namespace name`);
-  if (!c.clusterID) errors.push('clusterID: must not be empty');
+  const bool = (path: string, v: unknown) => {
+    if (typeof v !== 'boolean') errors.push(`${path}: must be true or false (got ${JSON.stringify(v)})`);
+  };
+  const text = (path: string, v: unknown, max: number, pattern?: RegExp) => {
+    if (typeof v !== 'string' || v.length === 0 || v.length > max || (pattern && !pattern.test(v))) {
+      errors.push(
+        `${path}: must be a string of 1 to ${max} characters${pattern ? ` matching ${pattern}` : ''} (got ${JSON.stringify(v)})`,
+      );
+    }
+  };
+  if (typeof c.namespace !== 'string' || !DNS_LABEL.test(c.namespace))
+    errors.push(`namespace: "${c.namespace}" is not a valid namespace name`);
+  text('clusterID', c.clusterID, 253);
+  text('podName', c.podName, 253);
+  text('classification.defaultEnvironment', c.classification.defaultEnvironment, 63);
+  text('leaderElection.leaseName', c.leaderElection.leaseName, 253, /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+  bool('intake.auth.enabled', c.intake.auth.enabled);
+  bool('leaderElection.enabled', c.leaderElection.enabled);
   if (!['error', 'warn', 'info', 'debug'].includes(c.logLevel))
     errors.push(`logLevel: one of error, warn, info, debug`);
   port('intake.port', c.intake.port);

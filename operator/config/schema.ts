@@ -1,5 +1,5 @@
 // The operator's configuration: its shape and defaults. Every field can be set in the YAML
-// file (CONFIG_FILE); the most common ones also have environment overrides (see env.ts).
+// file (CONFIG_FILE); the most common ones also have environment overrides (ENV_OVERRIDES in load.ts).
 import type { PriorityMatrix } from '../../webhook/signal/classify.ts';
 
 export interface Config {

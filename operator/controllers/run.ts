@@ -1,6 +1,84 @@
-// Runs the leader's controllers until `signal` aborts. Filled in by the controllers issue.
+// Runs the leader's controllers until `signal` aborts. Each controller gets its own keyed work
+// queue, fed by the shared RR cache's events (an RR change enqueues the keys that controller
+// derives from it) and by a periodic resync that enqueues every key again, which is what revisits
+// time-based conditions (storms going quiet, retention, idle locks) even when nothing changes.
+// On abort the queues stop taking keys and the running reconciles are awaited.
+import type { RemediationRequest } from '../api/types.ts';
+import { isKubeError } from '../kube/errors.ts';
+import { WorkQueue } from '../runtime/workqueue.ts';
+import type { WorkHandler } from '../runtime/workqueue.ts';
 import type { ControllerContext } from './context.ts';
+import { initialPhaseController } from './initialPhase.ts';
+import { leaseCleanupController } from './leaseCleanup.ts';
+import type { Reconciler } from './reconciler.ts';
+import { retentionController } from './retention.ts';
+import { stormController } from './storm.ts';
 
-export async function runControllers(_ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+export function controllers(ctx: ControllerContext): Reconciler[] {
+  return [
+    initialPhaseController(ctx),
+    stormController(ctx),
+    retentionController(ctx),
+    leaseCleanupController(ctx),
+  ];
+}
+
+export async function runControllers(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
+  const log = ctx.logger.child({ component: 'controllers' });
+  const { informer } = ctx.cache;
+  if (!(await informer.waitForSync({ signal }))) return;
+
+  const running = controllers(ctx).map((r) => ({
+    r,
+    queue: new WorkQueue(instrument(ctx, r), {
+      name: r.name,
+      concurrency: r.concurrency,
+      logger: ctx.logger,
+    }),
+  }));
+  const enqueue = (rr: RemediationRequest) => {
+    for (const { r, queue } of running) for (const key of r.keysOf(rr)) queue.add(key);
+  };
+  const resync = () => {
+    for (const rr of ctx.cache.list()) enqueue(rr);
+    for (const { r, queue } of running) for (const key of r.resyncKeys?.() ?? []) queue.add(key);
+  };
+  // Subscribe first, then list: a change between the two is enqueued twice, never missed.
+  const unsubscribe = [
+    informer.onAdd(enqueue),
+    informer.onUpdate((_old, rr) => enqueue(rr)),
+    informer.onDelete(enqueue),
+  ];
+  resync();
+  const timer = setInterval(resync, ctx.config.lifecycle.resyncSeconds * 1000);
+  timer.unref();
+  log.info('controllers started', { controllers: running.map(({ r }) => r.name) });
+
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  clearInterval(timer);
+  for (const off of unsubscribe) off();
+  await Promise.all(running.map(({ queue }) => queue.shutdown()));
+  log.info('controllers stopped');
+}
+
+/** Counts every reconcile by result; a lost optimistic write is retried without a warning. */
+function instrument(ctx: ControllerContext, r: Reconciler): WorkHandler {
+  const count = (result: string) => ctx.metrics.reconcileTotal.inc({ controller: r.name, result });
+  return async (key, signal) => {
+    try {
+      const result = await r.reconcile(key, signal);
+      count(result.requeue ? 'requeue' : 'success');
+      return result;
+    } catch (err) {
+      if (isKubeError(err, 'conflict')) {
+        count('conflict');
+        return { requeue: true };
+      }
+      count('error');
+      throw err;
+    }
+  };
 }

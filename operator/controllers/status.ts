@@ -12,7 +12,12 @@ export async function patchStatus(
   status: Record<string, unknown>,
 ): Promise<boolean> {
   try {
-    const stored = await ctx.kube.patchRRStatus(rr.metadata.namespace, rr.metadata.name, status, rr.metadata.resourceVersion);
+    const stored = await ctx.kube.patchRRStatus(
+      rr.metadata.namespace,
+      rr.metadata.name,
+      status,
+      rr.metadata.resourceVersion,
+    );
     ctx.cache.recordLocal(stored);
     return true;
   } catch (err) {

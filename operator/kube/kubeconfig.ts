@@ -3,6 +3,9 @@
 // each time); this subclass hands every request the same pooled dispatcher per context,
 // and bounds every request in time (typed calls have no timeout of their own).
 import { KubeConfig } from '@kubernetes/client-node';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
 type Dispatcher = ReturnType<RequestContext['getDispatcher']>;
@@ -30,17 +33,33 @@ export class PooledKubeConfig extends KubeConfig {
 export interface KubeConfigSource {
   /** Explicit kubeconfig file; otherwise KUBECONFIG, in-cluster, then ~/.kube/config. */
   kubeconfigPath?: string;
+  env?: Record<string, string | undefined>;
 }
 
+const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/**
+ * Loads credentials in a fixed order. client-node's loadFromDefault would fall back to
+ * http://localhost:8080 when nothing is configured, so an operator without a cluster would
+ * retry for ever instead of saying so.
+ */
 export function loadKubeConfig(source: KubeConfigSource = {}): PooledKubeConfig {
+  const env = source.env ?? process.env;
   const kc = new PooledKubeConfig();
+  const home = join(env.HOME ?? homedir(), '.kube', 'config');
   if (source.kubeconfigPath) {
     kc.loadFromFile(source.kubeconfigPath);
-  } else {
+  } else if (env.KUBECONFIG) {
     kc.loadFromDefault();
+  } else if (env.KUBERNETES_SERVICE_HOST && existsSync(SA_TOKEN)) {
+    kc.loadFromCluster();
+  } else if (existsSync(home)) {
+    kc.loadFromFile(home);
+  } else {
+    throw new Error(
+      'no Kubernetes cluster configured: set KUBECONFIG, run in a pod, or create ~/.kube/config',
+    );
   }
-  if (!kc.getCurrentCluster()) {
-    throw new Error('no Kubernetes cluster configured (set KUBECONFIG or run in a pod)');
-  }
+  if (!kc.getCurrentCluster()) throw new Error('the kubeconfig names no current cluster');
   return kc;
 }

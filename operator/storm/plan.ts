@@ -9,6 +9,7 @@ import { creationMs } from '../cache/rrCache.ts';
 import {
   detectStorm,
   isStormLeader,
+  isStormOpen,
   openStormLeader,
   resourceKey,
   sinceLastStorm,
@@ -51,19 +52,27 @@ export interface GroupPlan {
   recheckAfterMs?: number;
 }
 
-export function planStormGroup(group: readonly RemediationRequest[], cfg: StormConfig, nowMs: number): GroupPlan {
-  const opening = detectUnopened(group, cfg, nowMs);
+export function planStormGroup(
+  group: readonly RemediationRequest[],
+  cfg: StormConfig,
+  nowMs: number,
+): GroupPlan {
+  // Storms that went quiet close first; a new storm is only looked for once they have (the next
+  // reconcile), so that the closed storm's own RRs never re-trigger it (see sinceLastStorm).
+  const closing = group.some(
+    (rr) => isStormLeader(rr) && !rr.status?.stormAggregation?.closedAt && !isStormOpen(rr, cfg, nowMs),
+  );
+  const opening = closing ? undefined : detectUnopened(group, cfg, nowMs);
   const claimed = new Set<string>();
   const leaders: LeaderPlan[] = [];
-  group.forEach((rr, index) => {
+  for (const rr of group) {
     const opens = opening?.leader === rr ? opening.type : undefined;
-    if (!opens && !isStormLeader(rr)) return;
-    leaders.push(planLeader(group, index, opens, cfg, nowMs, claimed));
-  });
-  const closing = leaders
+    if (opens || isStormLeader(rr)) leaders.push(planLeader(group, rr, opens, cfg, nowMs, claimed));
+  }
+  const closesIn = leaders
     .filter((l) => l.open)
     .map((l) => (stormClosesAtMs(withStorm(l.leader, l.storm), cfg) ?? nowMs) - nowMs);
-  return { leaders, recheckAfterMs: closing.length > 0 ? Math.max(0, Math.min(...closing)) : undefined };
+  return { leaders, recheckAfterMs: closesIn.length > 0 ? Math.max(0, Math.min(...closesIn)) : undefined };
 }
 
 /** A storm the rules detect in the group while no leader has it open yet. */
@@ -80,13 +89,12 @@ function detectUnopened(
 
 function planLeader(
   group: readonly RemediationRequest[],
-  index: number,
+  leader: RemediationRequest,
   opens: StormType | undefined,
   cfg: StormConfig,
   nowMs: number,
   claimed: Set<string>,
 ): LeaderPlan {
-  const leader = group[index]!;
   const before = leader.status?.stormAggregation ?? {};
   const patch: StormPatch = opens ? openingPatch(leader, before, opens, nowMs) : {};
   let storm = { ...before, ...patch } as LeaderPlan['storm'];
@@ -101,16 +109,28 @@ function planLeader(
     closes = true;
   }
 
-  const members = membersOf(group, index, storm, claimed);
+  const members = membersOf(group, leader, storm, cfg, claimed);
   const everyone = [leader, ...members];
-  const resources = addMissing(before.affectedResources, everyone.map((r) => resourceKey(r.spec.targetResource)));
-  const fingerprints = addMissing(before.aggregatedFingerprints, everyone.map((r) => r.spec.signalFingerprint));
+  const resources = addMissing(
+    before.affectedResources,
+    everyone.map((r) => resourceKey(r.spec.targetResource)),
+  );
+  const fingerprints = addMissing(
+    before.aggregatedFingerprints,
+    everyone.map((r) => r.spec.signalFingerprint),
+  );
   if (!sameList(resources, before.affectedResources)) patch.affectedResources = resources;
   if (!sameList(fingerprints, before.aggregatedFingerprints)) patch.aggregatedFingerprints = fingerprints;
   storm = { ...storm, affectedResources: resources, aggregatedFingerprints: fingerprints };
 
   const memberWrites = members
-    .filter((m) => !(m.status?.stormAggregation?.isPartOfStorm === true && m.status.stormAggregation.stormId === storm.stormId))
+    .filter(
+      (m) =>
+        !(
+          m.status?.stormAggregation?.isPartOfStorm === true &&
+          m.status.stormAggregation.stormId === storm.stormId
+        ),
+    )
     .map((rr) => ({ rr, patch: { isPartOfStorm: true, stormId: storm.stormId } }));
   return {
     leader,
@@ -124,7 +144,12 @@ function planLeader(
   };
 }
 
-function openingPatch(leader: RemediationRequest, before: StormAggregationStatus, type: StormType, nowMs: number): StormPatch {
+function openingPatch(
+  leader: RemediationRequest,
+  before: StormAggregationStatus,
+  type: StormType,
+  nowMs: number,
+): StormPatch {
   const patch: StormPatch = {
     stormId: stormIdFor(leader),
     stormType: type,
@@ -137,19 +162,26 @@ function openingPatch(leader: RemediationRequest, before: StormAggregationStatus
 }
 
 /**
- * The storm's members: RRs of the group created after its leader and no later than its close,
- * which are not leaders themselves, belong to no other storm, and no earlier leader claimed.
+ * The storm's members: the group's other RRs created within its detection window (the longer of
+ * the two windows before stormDetectedAt) and no later than its close, which are not leaders
+ * themselves, belong to no other storm, and no earlier leader claimed. Creation times have whole
+ * seconds, so members are found by time, not by their order relative to the leader.
  */
 function membersOf(
   group: readonly RemediationRequest[],
-  leaderIndex: number,
+  leader: RemediationRequest,
   storm: LeaderPlan['storm'],
+  cfg: StormConfig,
   claimed: Set<string>,
 ): RemediationRequest[] {
+  const windowMs = Math.max(cfg.rate.windowSeconds, cfg.pattern.windowSeconds) * 1000;
+  const startMs = Math.min(Date.parse(storm.stormDetectedAt) - windowMs, creationMs(leader));
   const endMs = storm.closedAt ? Date.parse(storm.closedAt) : Infinity;
-  const members = group.slice(leaderIndex + 1).filter((rr) => {
+  const members = group.filter((rr) => {
     const s = rr.status?.stormAggregation;
-    if (claimed.has(rr.metadata.name) || isStormLeader(rr) || creationMs(rr) > endMs) return false;
+    const created = creationMs(rr);
+    if (rr === leader || claimed.has(rr.metadata.name) || isStormLeader(rr)) return false;
+    if (created < startMs || created > endMs) return false;
     return !s?.stormId || s.stormId === storm.stormId;
   });
   for (const m of members) claimed.add(m.metadata.name);

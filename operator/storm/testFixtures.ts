@@ -27,7 +27,12 @@ export function fixtureRR(o: FixtureOptions): RemediationRequest {
     apiVersion: API_VERSION,
     kind: KIND,
     metadata: {
-      name: `rr-${fp.slice(0, 12)}-${o.pod.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8) || 'x'}`,
+      name: `rr-${fp.slice(0, 12)}-${
+        o.pod
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, '')
+          .slice(0, 8) || 'x'
+      }`,
       namespace: o.namespace,
       labels: { [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_SIGNAL_NAME]: signalName },
     },

@@ -12,10 +12,13 @@ type Verdict = { ok: true; user: string } | { ok: false; status: 401 | 403; deta
 
 export class Authenticator {
   private readonly kube: KubeClient;
+  private readonly namespace: string;
   private readonly verdicts: TtlCache<Verdict>;
 
-  constructor(kube: KubeClient, cacheTtlSeconds: number) {
+  /** `namespace`: the intake's; a RoleBinding there grants `signals` as well as a ClusterRoleBinding. */
+  constructor(kube: KubeClient, namespace: string, cacheTtlSeconds: number) {
     this.kube = kube;
+    this.namespace = namespace;
     this.verdicts = new TtlCache(cacheTtlSeconds * 1000);
   }
 
@@ -49,7 +52,7 @@ export class Authenticator {
         uid: user.uid,
         groups: user.groups,
         extra,
-        resourceAttributes: { ...SIGNAL_RESOURCE },
+        resourceAttributes: { ...SIGNAL_RESOURCE, namespace: this.namespace },
       },
     });
     if (!sar.status?.allowed) {

@@ -53,15 +53,23 @@ export class LockedCreator {
     });
     if ('deduplicated' in acquired) return { kind: 'exists' };
     let created: RemediationRequest | undefined;
+    let ambiguous = false;
     try {
       if (await this.activeExists(c.fingerprint, acquired.held.previousRR)) return { kind: 'exists' };
-      created = await this.o.kube.createRR(buildRemediationRequest(c, cache.namespace));
+      try {
+        created = await this.o.kube.createRR(buildRemediationRequest(c, cache.namespace));
+      } catch (err) {
+        // No answer: the RR may exist without anyone knowing its name. Keeping the lock until it
+        // expires gives every cache time to see it before the next creator checks.
+        ambiguous = !(err instanceof KubeError) || err.kind === 'unavailable';
+        throw err;
+      }
       const stored = await this.initialiseStatus(created, c.receivedAt);
       cache.recordLocal(stored);
       this.o.metrics?.crdsCreated.inc();
       return { kind: 'created', rr: stored };
     } finally {
-      await acquired.held.release(created?.metadata.name);
+      if (!ambiguous) await acquired.held.release(created?.metadata.name);
     }
   }
 

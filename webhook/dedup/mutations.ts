@@ -47,6 +47,9 @@ export function foldIntoStorm(
   };
 }
 
+/** The CRD's maxItems for the storm lists: beyond it a signal still counts, but is not listed. */
+export const STORM_LIST_LIMIT = 10_000;
+
 function addOnce(list: string[], value: string): void {
-  if (!list.includes(value)) list.push(value);
+  if (list.length < STORM_LIST_LIMIT && !list.includes(value)) list.push(value);
 }
