@@ -54,8 +54,19 @@ export function sumWhere(c: Counters, prefix: string): number {
   return sum;
 }
 
+export interface ApiserverReading {
+  counters: Counters;
+  /** The API server process's CPU time so far (process_cpu_seconds_total). */
+  cpuSeconds: number;
+}
+
+export function parseCpuSeconds(text: string): number {
+  const m = /^process_cpu_seconds_total\s+([0-9.eE+-]+)$/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
 /** Fetches the API server's /metrics as the admin of `kc`. */
-export async function readCounters(kc: KubeConfig): Promise<Counters> {
+export async function readApiserver(kc: KubeConfig): Promise<ApiserverReading> {
   const opts: RequestOptions = {};
   await kc.applyToHTTPSOptions(opts);
   const url = new URL(`${kc.getCurrentCluster()!.server}/metrics`);
@@ -64,11 +75,13 @@ export async function readCounters(kc: KubeConfig): Promise<Counters> {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`/metrics: HTTP ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`/metrics: HTTP ${res.statusCode}`)),
+      );
     });
     req.on('timeout', () => req.destroy(new Error('/metrics timed out')));
     req.on('error', reject);
     req.end();
   });
-  return parseRequestTotals(text);
+  return { counters: parseRequestTotals(text), cpuSeconds: parseCpuSeconds(text) };
 }

@@ -31,9 +31,13 @@ const HERE = import.meta.dirname;
 export function runLoad(job: LoadJob, tmpDir: string, tag: string): Promise<LoadResult> {
   const jobFile = join(tmpDir, `job-${tag}.json`);
   writeFileSync(jobFile, JSON.stringify(job));
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(HERE, 'loadgen.ts'), jobFile], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', join(HERE, 'loadgen.ts'), jobFile],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
   return new Promise((resolve, reject) => {

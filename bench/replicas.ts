@@ -1,6 +1,6 @@
 // Operator replicas as real child processes (`node operator/main.ts`), each on its own free
 // ports, logging to a file; plus their memory (VmRSS) and their own API request counters.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,11 +19,29 @@ export interface Replica {
 }
 
 export interface ReplicaSet {
+  /** The operator's entry file (compiled main.js, or operator/main.ts run by type stripping). */
+  entry: string;
   namespace: string;
   kubeconfigPath: string;
   count: number;
   logDir: string;
   tag: string;
+}
+
+/**
+ * The operator as it ships: the image runs tsc's output (`node dist/operator/main.js`), so the
+ * replicas do too (compiled into the benchmark's scratch folder, not the repo's dist/).
+ * BENCH_OPERATOR=source runs operator/main.ts through Node's type stripping instead.
+ */
+export function operatorEntry(tmpDir: string): string {
+  if (process.env.BENCH_OPERATOR === 'source') return join(REPO_ROOT, 'operator', 'main.ts');
+  const outDir = join(tmpDir, 'dist');
+  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
+  return join(outDir, 'operator', 'main.js');
 }
 
 const live = new Set<ChildProcess>();
@@ -36,11 +54,12 @@ async function startOne(s: ReplicaSet, index: number): Promise<Replica> {
   const podName = `bench-${s.tag}-${index}`;
   const logPath = join(s.logDir, `${podName}.log`);
   const log = openSync(logPath, 'w');
-  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(REPO_ROOT, 'operator', 'main.ts')], {
+  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', s.entry], {
     cwd: REPO_ROOT,
     stdio: ['ignore', log, log],
     env: {
       ...process.env,
+      NODE_ENV: 'production',
       KUBECONFIG: s.kubeconfigPath,
       POD_NAME: podName,
       POD_NAMESPACE: s.namespace,
@@ -61,7 +80,16 @@ async function startOne(s: ReplicaSet, index: number): Promise<Replica> {
     }),
   );
   const url = (port: number) => `http://127.0.0.1:${port}`;
-  return { podName, pid: proc.pid, intake: url(intakePort), health: url(healthPort), metrics: url(metricsPort), logPath, proc, exited };
+  return {
+    podName,
+    pid: proc.pid,
+    intake: url(intakePort),
+    health: url(healthPort),
+    metrics: url(metricsPort),
+    logPath,
+    proc,
+    exited,
+  };
 }
 
 async function waitReady(r: Replica, timeoutMs: number): Promise<void> {
@@ -70,7 +98,10 @@ async function waitReady(r: Replica, timeoutMs: number): Promise<void> {
   void r.exited.then(() => (gone = true));
   while (Date.now() < deadline) {
     if (gone) throw new Error(`${r.podName} exited during start-up (log: ${r.logPath})`);
-    const ok = await fetch(`${r.health}/readyz`).then((res) => res.ok, () => false);
+    const ok = await fetch(`${r.health}/readyz`).then(
+      (res) => res.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((res) => setTimeout(res, 100));
   }
@@ -109,6 +140,25 @@ export function rssMb(pid: number): number {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
   return Math.round((Number(m[1]) / 1024) * 10) / 10;
+}
+
+/** CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command: state is field 3, utime 14 and stime 15 (1-based), in clock ticks (USER_HZ = 100).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A number from a replica's /metrics (summed over its series), e.g. nodejs_heap_size_used_bytes. */
+export async function replicaMetric(r: Replica, name: string): Promise<number> {
+  const text = await fetch(`${r.metrics}/metrics`).then((res) => res.text());
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
 }
 
 /** The replicas' own count of API requests (gateway_k8s_api_requests_total, watches excluded). */

@@ -16,7 +16,12 @@ export interface CaseSpec {
 }
 
 export const CASES: readonly CaseSpec[] = [
-  { name: 'new', signals: 2000, seed: 0x5eed0001, what: 'every signal a new fingerprint (Deployment targets)' },
+  {
+    name: 'new',
+    signals: 2000,
+    seed: 0x5eed0001,
+    what: 'every signal a new fingerprint (Deployment targets)',
+  },
   { name: 'dup90', signals: 5000, seed: 0x5eed0002, what: '90% of signals on 50 hot fingerprints, 10% new' },
   { name: 'storm', signals: 1000, seed: 0x5eed0003, what: 'one alertname over 400 pods of one namespace' },
 ];
@@ -26,14 +31,36 @@ export const HOT_FINGERPRINTS = 50;
 export const DUPLICATE_SHARE = 0.9;
 export const STORM_PODS = 400;
 export const STORM_NAMESPACE = 'bench-storm';
-export const TARGET_NAMESPACES = Array.from({ length: 20 }, (_, i) => `bench-app-${String(i).padStart(2, '0')}`);
+export const TARGET_NAMESPACES = Array.from(
+  { length: 20 },
+  (_, i) => `bench-app-${String(i).padStart(2, '0')}`,
+);
 const ALERTNAMES = [
-  'KubeDeploymentReplicasMismatch', 'KubeDeploymentRolloutStuck', 'KubeDeploymentGenerationMismatch',
-  'KubeContainerWaiting', 'KubePodNotReady', 'KubeHpaMaxedOut', 'KubeHpaReplicasMismatch', 'CPUThrottlingHigh',
-  'KubeMemoryOvercommit', 'KubePersistentVolumeFillingUp', 'TargetDown', 'HighErrorRate', 'HighLatencyP99',
-  'ServiceDown', 'ErrorBudgetBurn', 'RequestQueueSaturated', 'ConnectionPoolExhausted', 'CacheHitRateLow',
-  'CertificateExpiringSoon', 'ReplicaLagHigh', 'GCPauseHigh', 'ThreadPoolExhausted', 'OutOfMemoryRestarts',
-  'ProbeFailures', 'UpstreamTimeouts',
+  'KubeDeploymentReplicasMismatch',
+  'KubeDeploymentRolloutStuck',
+  'KubeDeploymentGenerationMismatch',
+  'KubeContainerWaiting',
+  'KubePodNotReady',
+  'KubeHpaMaxedOut',
+  'KubeHpaReplicasMismatch',
+  'CPUThrottlingHigh',
+  'KubeMemoryOvercommit',
+  'KubePersistentVolumeFillingUp',
+  'TargetDown',
+  'HighErrorRate',
+  'HighLatencyP99',
+  'ServiceDown',
+  'ErrorBudgetBurn',
+  'RequestQueueSaturated',
+  'ConnectionPoolExhausted',
+  'CacheHitRateLow',
+  'CertificateExpiringSoon',
+  'ReplicaLagHigh',
+  'GCPauseHigh',
+  'ThreadPoolExhausted',
+  'OutOfMemoryRestarts',
+  'ProbeFailures',
+  'UpstreamTimeouts',
 ];
 /** Distinct fresh targets available before a group would exceed GROUP_SIZE. */
 export const MAX_UNIQUE_TARGETS = TARGET_NAMESPACES.length * ALERTNAMES.length * GROUP_SIZE;
@@ -91,7 +118,10 @@ function shuffle<T>(rng: Rng, items: T[]): T[] {
 }
 
 function newAlerts(rng: Rng, count: number): Alert[] {
-  return shuffle(rng, Array.from({ length: count }, (_, k) => uniqueTarget(k)));
+  return shuffle(
+    rng,
+    Array.from({ length: count }, (_, k) => uniqueTarget(k)),
+  );
 }
 
 function dup90Alerts(rng: Rng, count: number): Alert[] {
@@ -105,7 +135,12 @@ function dup90Alerts(rng: Rng, count: number): Alert[] {
 function stormAlerts(rng: Rng, count: number): Alert[] {
   const pods = Array.from({ length: STORM_PODS }, () => `web-7c9f8d6b5-${hex(rng, 3).slice(0, 5)}`);
   return Array.from({ length: count }, () =>
-    makeAlert({ alertname: 'KubePodCrashLooping', namespace: STORM_NAMESPACE, pod: pods[pick(rng, pods.length)]!, container: 'web' }),
+    makeAlert({
+      alertname: 'KubePodCrashLooping',
+      namespace: STORM_NAMESPACE,
+      pod: pods[pick(rng, pods.length)]!,
+      container: 'web',
+    }),
   );
 }
 

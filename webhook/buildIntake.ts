@@ -41,7 +41,7 @@ export function buildIntake(p: IntakeParts) {
     cache,
     targets: new TargetResolver(kube),
     environments: new EnvironmentResolver(kube, config.classification.defaultEnvironment),
-    batcher: new StatusBatcher(kube, cache, metrics),
+    batcher: new StatusBatcher(kube, cache, { lingerMs: config.intake.groupCommitLingerMs, metrics }),
     creator: new LockedCreator({
       kube,
       cache,

@@ -140,6 +140,15 @@ export function validateConfig(c: Config): string[] {
   positiveInt('intake.retryAfterSeconds', c.intake.retryAfterSeconds, 3600);
   positiveInt('intake.requestTimeoutMs', c.intake.requestTimeoutMs, 600_000);
   positiveInt('intake.maxInFlight', c.intake.maxInFlight, 1_000_000);
+  if (
+    !Number.isInteger(c.intake.groupCommitLingerMs) ||
+    c.intake.groupCommitLingerMs < 0 ||
+    c.intake.groupCommitLingerMs > 1000
+  ) {
+    errors.push(
+      `intake.groupCommitLingerMs: must be a whole number from 0 to 1000 (got ${JSON.stringify(c.intake.groupCommitLingerMs)})`,
+    );
+  }
   if (c.classification.priorityMatrix !== undefined) {
     try {
       parsePriorityMatrix(c.classification.priorityMatrix, 'classification.priorityMatrix');

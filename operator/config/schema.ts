@@ -16,6 +16,8 @@ export interface Config {
     requestTimeoutMs: number;
     /** Requests in progress beyond which new ones get 503 (load shedding). */
     maxInFlight: number;
+    /** Wait before writing occurrences to an RR written within the last second (0 = never). */
+    groupCommitLingerMs: number;
     auth: { enabled: boolean; cacheTtlSeconds: number };
     lock: { leaseDurationSeconds: number; maxWaitMs: number };
   };
@@ -45,6 +47,7 @@ export function defaultConfig(): Config {
       retryAfterSeconds: 5,
       requestTimeoutMs: 15_000,
       maxInFlight: 4000,
+      groupCommitLingerMs: 20,
       auth: { enabled: true, cacheTtlSeconds: 10 },
       lock: { leaseDurationSeconds: 30, maxWaitMs: 5000 },
     },

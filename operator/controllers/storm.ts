@@ -4,6 +4,11 @@
 // stormId, makes the leader list each member's resource and fingerprint once, closes quiet storms
 // (closedAt) and announces StormDetected / StormClosed Events on the leader. The writes come from
 // planStormGroup (operator/storm/plan.ts); a converged group plans none.
+// Events are announced once per storm: their names derive from the leader and the detection time
+// (operator/storm/events.ts), so a new controller leader after fail-over, which has not seen them
+// yet, gets AlreadyExists instead of creating a duplicate. Only if the API server has already
+// expired the Event (--event-ttl, 1 h by default, beyond the 30 min announce window) could a
+// storm be announced twice; that is harmless and accepted.
 import { groupKeyOf } from '../cache/rrCache.ts';
 import { isKubeError } from '../kube/errors.ts';
 import { stormEvent, stormEventName } from '../storm/events.ts';
@@ -46,7 +51,10 @@ export function stormController(ctx: ControllerContext, now: () => number = Date
     announced.add(name);
   }
 
-  /** Applies one leader's plan; the members are marked only once the leader's write landed. */
+  /**
+   * Applies one leader's plan: the leader's write first (members carry the stormId it opens), then
+   * each member's, then the Events; a failed member write or Event does not hold up the others.
+   */
   async function apply(plan: LeaderPlan, nowMs: number): Promise<void> {
     if (plan.patch) {
       if (!(await patchStatus(ctx, plan.leader, { stormAggregation: plan.patch }))) return;
@@ -54,9 +62,14 @@ export function stormController(ctx: ControllerContext, now: () => number = Date
     }
     const closedAtMs = plan.storm.closedAt ? Date.parse(plan.storm.closedAt) : undefined;
     const recent = closedAtMs === undefined || nowMs - closedAtMs < ANNOUNCE_WITHIN_MS;
-    if (recent) await announce(plan, 'StormDetected', nowMs);
-    for (const w of plan.memberWrites) await patchStatus(ctx, w.rr, { stormAggregation: w.patch });
-    if (closedAtMs !== undefined && recent) await announce(plan, 'StormClosed', nowMs);
+    const failures = await settle([
+      ...plan.memberWrites.map((w) => () => patchStatus(ctx, w.rr, { stormAggregation: w.patch })),
+      async () => {
+        if (recent) await announce(plan, 'StormDetected', nowMs);
+        if (recent && closedAtMs !== undefined) await announce(plan, 'StormClosed', nowMs);
+      },
+    ]);
+    if (failures.length > 0) throw firstFailure(failures);
   }
 
   return {
@@ -68,16 +81,23 @@ export function stormController(ctx: ControllerContext, now: () => number = Date
       if (group.length === 0) return {};
       const nowMs = now();
       const plan = planStormGroup(group, ctx.config.storm, nowMs);
-      const failures: unknown[] = [];
-      for (const leaderPlan of plan.leaders) {
-        await apply(leaderPlan, nowMs).catch((err: unknown) => failures.push(err));
-      }
-      if (failures.length > 0) {
-        throw failures.find((e) => !isKubeError(e, 'conflict')) ?? failures[0];
-      }
+      const failures = await settle(plan.leaders.map((l) => () => apply(l, nowMs)));
+      if (failures.length > 0) throw firstFailure(failures);
       return plan.recheckAfterMs === undefined
         ? {}
         : requeueAt(nowMs + plan.recheckAfterMs + CLOSE_MARGIN_MS, nowMs);
     },
   };
+}
+
+/** Runs the writes one after the other, each whatever the others did; returns their failures. */
+async function settle(writes: (() => Promise<unknown>)[]): Promise<unknown[]> {
+  const failures: unknown[] = [];
+  for (const write of writes) await write().catch((err: unknown) => failures.push(err));
+  return failures;
+}
+
+/** A real failure wins over a lost optimistic write (which only asks for another reconcile). */
+function firstFailure(failures: unknown[]): unknown {
+  return failures.find((e) => !isKubeError(e, 'conflict')) ?? failures[0];
 }

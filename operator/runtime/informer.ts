@@ -42,11 +42,24 @@ export interface InformerOptions<T> {
   backoff?: BackoffPolicy;
   /** Deep-freeze cached objects (default true). */
   freeze?: boolean;
+  /**
+   * Applied to every object before it is cached (listed, watched or written locally), e.g. to drop
+   * fields nobody reads. Default: strip metadata.managedFields, often the largest part of an object.
+   */
+  transform?: (obj: T) => T;
   logger?: Logger;
   metrics?: Metrics;
 }
 
 const MIN_HEALTHY_WATCH_MS = 1000;
+
+/** Drops metadata.managedFields (server-side apply bookkeeping) without touching the input. */
+export function stripManagedFields<T extends KubeObject>(obj: T): T {
+  const meta = obj.metadata as (KubeObject['metadata'] & { managedFields?: unknown }) | undefined;
+  if (!meta?.managedFields) return obj;
+  const { managedFields: _dropped, ...rest } = meta;
+  return { ...obj, metadata: rest };
+}
 
 export class Informer<T extends KubeObject> {
   private readonly opts: InformerOptions<T>;
@@ -113,7 +126,7 @@ export class Informer<T extends KubeObject> {
    * a provably newer one (also when the watch was faster), false when the write was refused.
    */
   upsertLocal(obj: T): boolean {
-    const delta = this.store.upsertLocal(obj);
+    const delta = this.store.upsertLocal(this.transform(obj));
     if (delta) this.emit([delta]);
     return delta !== undefined || this.store.holdsAtLeast(obj);
   }
@@ -228,7 +241,7 @@ export class Informer<T extends KubeObject> {
         }),
         this.stopper.signal,
       );
-      items.push(...page.items);
+      for (const item of page.items) items.push(this.transform(item));
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       continueToken = page.metadata?.continue || page.metadata?._continue || undefined;
     } while (continueToken);
@@ -248,13 +261,17 @@ export class Informer<T extends KubeObject> {
     };
   }
 
+  private transform(obj: T): T {
+    return (this.opts.transform ?? stripManagedFields)(obj);
+  }
+
   /** Applies one watch event; returns an outcome when the event ends the watch (ERROR). */
   private handleEvent(type: string, obj: unknown): WatchOutcome | undefined {
     if (type === 'ERROR') return watchErrorOutcome(obj);
     const item = obj as T;
     const rv = item?.metadata?.resourceVersion;
     if (type === 'ADDED' || type === 'MODIFIED') {
-      const delta = this.store.applyUpsert(item);
+      const delta = this.store.applyUpsert(this.transform(item));
       if (delta) this.emit([delta]);
     } else if (type === 'DELETED') {
       const delta = this.store.applyDelete(item);

@@ -140,3 +140,17 @@ describe('deepFreeze', () => {
     expect(deepFreeze(null)).toBeNull();
   });
 });
+
+describe('stripManagedFields', () => {
+  it('drops managedFields without touching the input', async () => {
+    const { stripManagedFields } = await import('./informer.ts');
+    const obj = {
+      metadata: { name: 'a', managedFields: [{ manager: 'x' }], labels: { k: 'v' } },
+      spec: { n: 1 },
+    };
+    const out = stripManagedFields(obj);
+    expect(out.metadata).toEqual({ name: 'a', labels: { k: 'v' } });
+    expect(out.spec).toBe(obj.spec);
+    expect(obj.metadata.managedFields).toHaveLength(1);
+  });
+});

@@ -6,6 +6,7 @@
 // signals the intake folded, and only the intake folds.
 import type { RemediationRequest, StormAggregationStatus, StormType } from '../api/types.ts';
 import { creationMs } from '../cache/rrCache.ts';
+import { STORM_LIST_LIMIT } from '../../webhook/dedup/mutations.ts';
 import {
   detectStorm,
   isStormLeader,
@@ -188,9 +189,12 @@ function membersOf(
   return members;
 }
 
-/** `existing` (duplicates dropped, order kept) followed by the values it lacks. */
+/**
+ * `existing` (duplicates dropped, order kept) followed by the values it lacks, up to the CRD's
+ * maxItems (the intake's fold stops listing there too; its count goes on).
+ */
 function addMissing(existing: readonly string[] | undefined, values: readonly string[]): string[] {
-  return [...new Set([...(existing ?? []), ...values])];
+  return [...new Set([...(existing ?? []), ...values])].slice(0, STORM_LIST_LIMIT);
 }
 
 function sameList(a: readonly string[], b: readonly string[] | undefined): boolean {

@@ -1,5 +1,6 @@
 // Reads the API server's own request counter (apiserver_request_total), so tests and the
 // benchmark can count exactly how many API requests something cost.
+import type { KubeConfig } from '@kubernetes/client-node';
 import { adminRawGet } from './cluster.ts';
 
 export interface RequestCount {
@@ -28,8 +29,8 @@ export function parseRequestTotals(text: string): RequestCount[] {
 }
 
 /** Non-watch requests per `resource[/subresource] VERB`, summed over response codes. */
-export async function requestCounts(resources: string[]): Promise<Map<string, number>> {
-  const res = await adminRawGet('/metrics', 'text/plain');
+export async function requestCounts(resources: string[], kc?: KubeConfig): Promise<Map<string, number>> {
+  const res = await adminRawGet('/metrics', 'text/plain', kc);
   const counts = new Map<string, number>();
   for (const c of parseRequestTotals(res.body)) {
     if (c.verb === 'WATCH' || !resources.includes(c.resource)) continue;

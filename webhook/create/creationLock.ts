@@ -125,7 +125,8 @@ export class CreationLock {
         how: current.spec?.holderIdentity ? 'taken_over' : 'acquired',
       };
     } catch (err) {
-      if (err instanceof KubeError && err.kind === 'conflict') return undefined; // another replica won
+      // Another replica won, or the lease-cleanup controller deleted the idle lock meanwhile.
+      if (err instanceof KubeError && (err.kind === 'conflict' || err.kind === 'notFound')) return undefined;
       throw err;
     }
   }

@@ -32,18 +32,35 @@ const STATUS_KEYS = ['overallPhase', 'signalResolvedAt', 'deduplication', 'storm
 const MAX_BATCH = 1000;
 const MAX_CONFLICT_RETRIES = 20;
 
+export interface BatcherOptions {
+  /**
+   * How long a write to a hot RR (one written within the last second) waits to gather more
+   * signals. Signals for a quiet RR are written at once.
+   */
+  lingerMs?: number;
+  metrics?: Metrics;
+  clock?: () => Date;
+}
+
+const HOT_WINDOW_MS = 1000;
+const MAX_TRACKED = 10_000;
+
 export class StatusBatcher {
   private readonly queues = new Map<string, Item[]>();
+  /** When each recently written RR was last written (insertion-ordered, bounded). */
+  private readonly lastWrite = new Map<string, number>();
   private readonly kube: KubeClient;
   private readonly cache: RRCache;
   private readonly metrics: Metrics | undefined;
   private readonly clock: () => Date;
+  private readonly lingerMs: number;
 
-  constructor(kube: KubeClient, cache: RRCache, metrics?: Metrics, clock: () => Date = () => new Date()) {
+  constructor(kube: KubeClient, cache: RRCache, options: BatcherOptions = {}) {
     this.kube = kube;
     this.cache = cache;
-    this.metrics = metrics;
-    this.clock = clock;
+    this.metrics = options.metrics;
+    this.clock = options.clock ?? (() => new Date());
+    this.lingerMs = options.lingerMs ?? 20;
   }
 
   /** Queues a change to RR `name`; resolves with the stored RR and this change's result. */
@@ -62,9 +79,8 @@ export class StatusBatcher {
 
   private async drain(name: string): Promise<void> {
     const queue = this.queues.get(name)!;
-    // Commit delay of one event-loop turn: requests parsed in the same turn share the first write.
-    await new Promise((resolve) => setImmediate(resolve));
     while (queue.length > 0) {
+      await this.linger(name);
       const batch = queue.splice(0, MAX_BATCH);
       try {
         await this.write(name, batch);
@@ -73,6 +89,21 @@ export class StatusBatcher {
       }
     }
     this.queues.delete(name);
+  }
+
+  /** One event-loop turn for a quiet RR (requests parsed together share a write); longer for a hot one. */
+  private linger(name: string): Promise<unknown> {
+    const last = this.lastWrite.get(name);
+    if (last !== undefined && Date.now() - last < HOT_WINDOW_MS && this.lingerMs > 0) {
+      return new Promise((resolve) => setTimeout(resolve, this.lingerMs));
+    }
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private noteWrite(name: string): void {
+    this.lastWrite.delete(name);
+    this.lastWrite.set(name, Date.now());
+    if (this.lastWrite.size > MAX_TRACKED) this.lastWrite.delete(this.lastWrite.keys().next().value!);
   }
 
   private async write(name: string, batch: Item[]): Promise<void> {
@@ -117,6 +148,7 @@ export class StatusBatcher {
   }
 
   private finish(stored: RemediationRequest, batch: Item[], results: unknown[]): void {
+    this.noteWrite(stored.metadata.name);
     this.cache.recordLocal(stored);
     this.metrics?.groupCommitBatchSize.observe(batch.length);
     batch.forEach((item, i) => item.resolve({ rr: stored, result: results[i] }));

@@ -2,10 +2,13 @@
 // group's cached RRs plus the creates this process has in flight, so a storm that arrives as one
 // Alertmanager batch (all alerts at once, none in the cache yet) is caught too.
 import type { RemediationRequest, StormType } from '../../operator/api/types.ts';
-import { isActive } from '../../operator/api/phase.ts';
-import { creationMs } from '../../operator/cache/rrCache.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
-import { detectStorm, openStormLeader, sinceLastStorm } from '../../operator/storm/policy.ts';
+import {
+  detectStorm,
+  openStormLeader,
+  sinceLastStorm,
+  stormLeaderCandidate,
+} from '../../operator/storm/policy.ts';
 import type { StormConfig, WindowEntry } from '../../operator/storm/policy.ts';
 
 export type GateDecision =
@@ -56,8 +59,7 @@ export class StormGate {
     nowMs: number,
     inFlight: Pending[],
   ): Promise<RemediationRequest | undefined> {
-    const windowMs = Math.max(this.cfg.rate.windowSeconds, this.cfg.pattern.windowSeconds) * 1000;
-    const first = group.find((rr) => isActive(rr) && nowMs - creationMs(rr) <= windowMs);
+    const first = stormLeaderCandidate(group, this.cfg, nowMs);
     if (first) return first;
     for (const p of inFlight) {
       const rr = await p.rr;
