@@ -17,7 +17,7 @@ endif
 NODE_TS := node --disable-warning=ExperimentalWarning
 JEST    := node --disable-warning=ExperimentalWarning --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help node deps controlplane build lint typecheck test test-unit test-integration run bench clean
+.PHONY: help node deps controlplane helm chart-lint build lint typecheck test test-unit test-integration run bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -41,6 +41,12 @@ deps: node node_modules/.installed ## Install Node dependencies
 controlplane: ## Build kube-apiserver and etcd into the cache (skipped when cached)
 	@bash e2e/controlplane/build.sh >/dev/null
 
+helm: ## Build the helm CLI into the cache (for the chart test; skipped when cached)
+	@bash e2e/controlplane/build-helm.sh >/dev/null
+
+chart-lint: helm ## helm lint --strict and helm template the chart
+	@h=$$(bash e2e/controlplane/build-helm.sh | tail -1); "$$h" lint --strict charts/kubernaut-intake && "$$h" template t charts/kubernaut-intake >/dev/null
+
 build: deps ## Compile TypeScript to dist/
 	npx tsc -p tsconfig.build.json
 
@@ -54,10 +60,10 @@ typecheck: deps ## tsc --noEmit
 test-unit: deps ## Unit tests (no API server)
 	$(JEST) --selectProjects unit
 
-test-integration: deps controlplane ## Integration and end-to-end tests against a real local control plane
+test-integration: deps controlplane helm ## Integration and end-to-end tests against a real local control plane
 	$(JEST) --selectProjects integration
 
-test: deps controlplane lint typecheck ## Everything: lint, types, unit, integration, e2e
+test: deps controlplane helm lint typecheck chart-lint ## Everything: lint, types, unit, integration, e2e
 	$(JEST) --selectProjects unit integration
 
 run: deps controlplane ## Run the operator (on the bundled local control plane when no cluster is configured)
