@@ -4,7 +4,8 @@ import { minus, readApiserver, sumWhere, total } from './apiserverMetrics.ts';
 import type { ApiserverReading, Counters } from './apiserverMetrics.ts';
 import type { BenchCluster } from './cluster.ts';
 import { freshNamespace } from './cluster.ts';
-import { busyPct, hostCpu } from './host.ts';
+import { hostSnapshot, hostUse } from './host.ts';
+import type { HostUse } from './host.ts';
 import { runLoad } from './loadgenJob.ts';
 import type { LoadResult } from './loadgenJob.ts';
 import { cpuSeconds, operatorApiRequests, rssMb, startReplicas, stopReplicas } from './replicas.ts';
@@ -55,35 +56,48 @@ async function quiesce(env: Env, rate: number): Promise<Reading> {
   return prev;
 }
 
+/** A raw run, with the API server CPU it cost per request (setup and warm-up requests included). */
+export interface RawRun extends LoadResult {
+  apiserverCpuMsPerRequest: number;
+  host: HostUse;
+}
+
 export interface Baselines {
   concurrency: number;
   requests: number;
   rawCreatePerSec: number;
   rawStatusUpdatePerSec: number;
   rawWriteP95Ms: number;
-  rawCreate: LoadResult;
-  rawStatusUpdate: LoadResult;
+  rawCreate: RawRun;
+  rawStatusUpdate: RawRun;
+}
+
+async function rawRun(env: Env, mode: 'raw-create' | 'raw-status', namespace: string): Promise<RawRun> {
+  const job = {
+    mode,
+    kubeconfigPath: env.cluster.info.kubeconfigPath,
+    namespace: await freshNamespace(env.cluster, namespace),
+    count: BASELINE_REQUESTS,
+    concurrency: CONCURRENCY,
+  };
+  const before = await read(env);
+  const host = hostSnapshot();
+  const result = await runLoad(job, env.tmpDir, mode);
+  const hostUsed = hostUse(host, hostSnapshot());
+  const after = await read(env);
+  if (result.errors > 0) {
+    throw new Error(`baseline ${mode} had ${result.errors} errors: ${result.errorSamples.join('; ')}`);
+  }
+  const requests = total(minus(after.counters, before.counters));
+  const cpuMs = (after.cpuSeconds - before.cpuSeconds) * 1000;
+  return { ...result, apiserverCpuMsPerRequest: round(cpuMs / Math.max(1, requests), 3), host: hostUsed };
 }
 
 export async function measureBaselines(env: Env): Promise<Baselines> {
-  const { kubeconfigPath } = env.cluster.info;
-  const common = { kubeconfigPath, count: BASELINE_REQUESTS, concurrency: CONCURRENCY };
   env.log(`baseline: ${BASELINE_REQUESTS} raw RR creates at concurrency ${CONCURRENCY}`);
-  const create = await runLoad(
-    { mode: 'raw-create', namespace: await freshNamespace(env.cluster, 'bench-raw-create'), ...common },
-    env.tmpDir,
-    'raw-create',
-  );
+  const create = await rawRun(env, 'raw-create', 'bench-raw-create');
   env.log(`baseline: ${BASELINE_REQUESTS} raw resourceVersion-checked status updates`);
-  const status = await runLoad(
-    { mode: 'raw-status', namespace: await freshNamespace(env.cluster, 'bench-raw-status'), ...common },
-    env.tmpDir,
-    'raw-status',
-  );
-  for (const r of [create, status]) {
-    if (r.errors > 0)
-      throw new Error(`baseline ${r.mode} had ${r.errors} errors: ${r.errorSamples.join('; ')}`);
-  }
+  const status = await rawRun(env, 'raw-status', 'bench-raw-status');
   return {
     concurrency: CONCURRENCY,
     requests: BASELINE_REQUESTS,
@@ -111,8 +125,8 @@ export interface CaseResult {
   rssIdleMb: number[];
   /** Status writes, conflicts and re-reads per duplicate-or-aggregated signal (see report). */
   apiRequestsPerDuplicate: number | null;
-  /** Whole-machine CPU busy (all cores) while the load ran. */
-  hostBusyPct: number;
+  /** Whole-machine CPU while the load ran: busy, and taken by processes outside the benchmark. */
+  host: HostUse;
   /** CPU milliseconds per signal: all replicas together, and the API server. */
   cpuMsPerSignal: { operator: number; apiserver: number };
   operatorApiRequestsPerSignal: number;
@@ -132,13 +146,17 @@ interface LoadWindow {
   load: LoadResult;
   delta: Counters;
   drift: number;
-  extra: Pick<CaseResult, 'rssMb' | 'cpuMsPerSignal' | 'hostBusyPct'> & { operatorRequests: number };
+  extra: Pick<CaseResult, 'rssMb' | 'cpuMsPerSignal' | 'host'> & { operatorRequests: number };
 }
 
 /** Runs the intake load against running replicas, with every reading taken around it. */
 async function measureLoad(env: Env, spec: CaseSpec, replicas: Replica[], tag: string): Promise<LoadWindow> {
   const idle = await idleRate(env);
-  const before = { op: await operatorApiRequests(replicas), cpu: operatorCpu(replicas), host: hostCpu() };
+  const before = {
+    op: await operatorApiRequests(replicas),
+    cpu: operatorCpu(replicas),
+    host: hostSnapshot(),
+  };
   env.log(`case ${spec.name} x${replicas.length}: ${spec.signals} signals at concurrency ${CONCURRENCY}`);
   const urls = replicas.map((r) => r.intake);
   const load = await runLoad(
@@ -146,7 +164,7 @@ async function measureLoad(env: Env, spec: CaseSpec, replicas: Replica[], tag: s
     env.tmpDir,
     tag,
   );
-  const hostBusyPct = busyPct(before.host, hostCpu());
+  const host = hostUse(before.host, hostSnapshot());
   const settled = await quiesce(env, idle.rate);
   const after = { op: await operatorApiRequests(replicas), cpu: operatorCpu(replicas) };
   const perSignal = (seconds: number) => round((seconds * 1000) / load.requests, 3);
@@ -157,7 +175,7 @@ async function measureLoad(env: Env, spec: CaseSpec, replicas: Replica[], tag: s
     extra: {
       rssMb: replicas.map((r) => rssMb(r.pid)),
       operatorRequests: after.op - before.op,
-      hostBusyPct,
+      host,
       cpuMsPerSignal: {
         operator: perSignal(after.cpu - before.cpu),
         apiserver: perSignal(settled.cpuSeconds - idle.last.cpuSeconds),
@@ -211,7 +229,7 @@ function caseResult(spec: CaseSpec, replicas: number, w: LoadWindow, rssIdleMb: 
     rssMb: extra.rssMb,
     rssIdleMb,
     apiRequestsPerDuplicate: absorbed > 0 ? round(Math.max(0, statusWork) / absorbed, 3) : null,
-    hostBusyPct: extra.hostBusyPct,
+    host: extra.host,
     cpuMsPerSignal: extra.cpuMsPerSignal,
     operatorApiRequestsPerSignal: round(extra.operatorRequests / signals, 3),
     apiRequests: round(requests, 1),

@@ -2,6 +2,7 @@
 import { CASES, DUPLICATE_SHARE, HOT_FINGERPRINTS, STORM_PODS } from './workload.ts';
 import type { BenchResults, CaseRow, RawSummary } from './results.ts';
 import { BUSY_WARNING_PCT } from './host.ts';
+import type { HostUse } from './host.ts';
 import { CACHED_RRS } from './memory.ts';
 import { CONCURRENCY, IDLE_WINDOW_MS } from './measure.ts';
 
@@ -9,12 +10,33 @@ const f = (v: number, digits = 1) => v.toFixed(digits);
 const list = (xs: number[]) => xs.map((x) => f(x)).join(' / ');
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 const header = (cells: string[]) => [row(cells), row(cells.map(() => '---'))];
+const hostCell = (h: HostUse) => `${f(h.busyPct)} (${f(h.otherPct)})`;
 
 function baselineTable(r: BenchResults): string[] {
   const line = (name: string, s: RawSummary) =>
-    row([name, s.requests, f(s.perSec), f(s.p50Ms), f(s.p95Ms), f(s.p99Ms), s.errors]);
+    row([
+      name,
+      s.requests,
+      f(s.perSec),
+      f(s.p50Ms),
+      f(s.p95Ms),
+      f(s.p99Ms),
+      s.errors,
+      f(s.apiserverCpuMsPerRequest, 2),
+      hostCell(s.host),
+    ]);
   return [
-    ...header(['raw API call', 'requests', 'per second', 'P50 ms', 'P95 ms', 'P99 ms', 'errors']),
+    ...header([
+      'raw API call',
+      'requests',
+      'per second',
+      'P50 ms',
+      'P95 ms',
+      'P99 ms',
+      'errors',
+      'API server CPU ms/request',
+      'machine CPU busy % (others)',
+    ]),
     line('create RemediationRequest', r.baselines.rawCreate),
     line('status update (resourceVersion-checked)', r.baselines.rawStatusUpdate),
     '',
@@ -67,6 +89,7 @@ function ratioTable(cases: CaseRow[]): string[] {
       'operator-counted req/signal',
       'CPU ms/signal: replicas',
       'CPU ms/signal: API server',
+      'machine CPU busy % (others)',
     ]),
     ...cases.map((c) =>
       row([
@@ -79,6 +102,7 @@ function ratioTable(cases: CaseRow[]): string[] {
         f(c.operatorApiRequestsPerSignal, 3),
         f(c.cpuMsPerSignal.operator, 2),
         f(c.cpuMsPerSignal.apiserver, 2),
+        hostCell(c.host),
       ]),
     ),
   ];
@@ -125,11 +149,15 @@ function targetsTable(r: BenchResults): string[] {
 
 function busyWarning(r: BenchResults): string[] {
   const busy = Number(r.machine.busyBeforeStartPct ?? 0);
-  if (busy <= BUSY_WARNING_PCT) return [`The machine was ${f(busy)}% busy before the run started.`];
+  const others = Math.max(
+    ...[r.baselines.rawCreate, r.baselines.rawStatusUpdate, ...r.cases].map((m) => m.host.otherPct),
+  );
+  const quiet = `The machine was ${f(busy)}% busy before the run; other processes took at most ${f(others)}% of its CPU during any measurement.`;
+  if (busy <= BUSY_WARNING_PCT && others <= BUSY_WARNING_PCT) return [quiet];
   return [
     '',
-    `> **Warning:** the machine was already ${f(busy)}% busy before the run started (something else was`,
-    '> running); throughput and latency below are lower and noisier than on a quiet machine.',
+    `> **Warning:** ${quiet} Something else was running: throughput and latency are lower and noisier`,
+    '> than on a quiet machine.',
   ];
 }
 
@@ -173,7 +201,8 @@ export function renderReport(r: BenchResults, chartFile: string): string {
     "the replicas' own `gateway_k8s_api_requests_total` (watches excluded), a cross-check of the API server's",
     'count. CPU: user + system time of the replica processes (from /proc) and of the API server',
     '(`process_cpu_seconds_total`) from before the load to the settled reading, per signal; etcd and the load',
-    'generator are not included. "Machine CPU busy": all cores, from /proc/stat, while the load ran.',
+    'generator are not included. "Machine CPU busy": all cores, from /proc/stat, while the load ran; in',
+    "brackets the part used by processes outside the benchmark's own process tree.",
     '',
     '### Outcomes',
     '',
@@ -184,9 +213,9 @@ export function renderReport(r: BenchResults, chartFile: string): string {
     `One replica started on a namespace holding ${r.memory.cachedRRs} RRs (created and status-initialised like the`,
     `intake does, ${f(r.memory.seedPerSec)} per second while seeding): ready (cache synced) after`,
     `${f(r.memory.readyMs / 1000, 2)} s; five seconds later **${f(r.memory.rssMb)} MB** RSS, of which`,
-    `${f(r.memory.heapUsedMb)} MB is used JS heap. One stored RR is ${r.memory.rrJsonBytes} bytes of JSON on average,`,
-    `${f(r.memory.managedFieldsShare * 100)}% of it \`metadata.managedFields\`. For comparison, an idle replica with an`,
-    `empty cache: ${idleRss(r)} MB.`,
+    `${f(r.memory.heapUsedMb)} MB is used JS heap. An idle replica with an empty cache: ${idleRss(r)} MB.`,
+    `One RR as the API server serves it is ${r.memory.rrJsonBytes} bytes of JSON on average,`,
+    `${f(r.memory.managedFieldsShare * 100)}% of it \`metadata.managedFields\`.`,
     '',
     `## Targets: ${met} of ${r.targets.length} met`,
     '',
@@ -221,6 +250,7 @@ export function renderReport(r: BenchResults, chartFile: string): string {
     `- RSS: \`VmRSS\` from /proc of each replica: idle (2 s after ready) and after the case; the ${CACHED_RRS}-RR`,
     '  figure is read 5 s after that replica reported ready. No GC is forced.',
     '- Nothing here is checked by wall clock in `make test`; only the pure helpers have unit tests.',
+    '- `node bench/render.ts` re-renders this report and the chart from latest.json; see bench/README.md.',
     '',
   ].join('\n');
 }

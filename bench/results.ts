@@ -2,9 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { arch, cpus, release, totalmem, type } from 'node:os';
 import { REPO_ROOT } from '../e2e/controlplane/install.ts';
-import type { LoadResult } from './loadgenJob.ts';
+import type { HostUse } from './host.ts';
 import type { CacheMemory } from './memory.ts';
-import type { Baselines, CaseResult } from './measure.ts';
+import type { Baselines, CaseResult, RawRun } from './measure.ts';
 import { round } from './stats.ts';
 import type { TargetResult } from './targets.ts';
 
@@ -16,6 +16,8 @@ export interface RawSummary {
   p99Ms: number;
   maxMs: number;
   errors: number;
+  apiserverCpuMsPerRequest: number;
+  host: HostUse;
 }
 
 export interface CaseRow extends CaseResult {
@@ -45,9 +47,10 @@ export interface BenchResults {
   durationSeconds: number;
 }
 
-export function rawSummary(r: LoadResult): RawSummary {
+export function rawSummary(r: RawRun): RawSummary {
   const { p50Ms, p95Ms, p99Ms, maxMs } = r.latency;
-  return { requests: r.requests, perSec: r.perSec, p50Ms, p95Ms, p99Ms, maxMs, errors: r.errors };
+  const { requests, perSec, errors, apiserverCpuMsPerRequest, host } = r;
+  return { requests, perSec, p50Ms, p95Ms, p99Ms, maxMs, errors, apiserverCpuMsPerRequest, host };
 }
 
 export function withRatios(c: CaseResult, b: Baselines): CaseRow {

@@ -3,15 +3,13 @@
 // bench/results/latest.json, report.md and chart.png. Targets are reported, never enforced.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderChart } from './chart.ts';
-import type { ChartGroup } from './chart.ts';
 import { startCluster } from './cluster.ts';
 import { measureCacheMemory } from './memory.ts';
 import { measureBaselines, measureCase } from './measure.ts';
 import type { CaseResult, Env } from './measure.ts';
 import { BUSY_WARNING_PCT, sampleBusy } from './host.ts';
 import { operatorEntry } from './replicas.ts';
-import { renderReport } from './report.ts';
+import { writeOutputs } from './outputs.ts';
 import { commit, machine, rawSummary, withRatios } from './results.ts';
 import type { BenchResults } from './results.ts';
 import { round } from './stats.ts';
@@ -21,34 +19,10 @@ import { CASES } from './workload.ts';
 const RESULTS = join(import.meta.dirname, 'results');
 const TMP = join(RESULTS, 'tmp');
 const REPLICA_COUNTS = [1, 3];
-const CHART = 'chart.png';
 
 const started = performance.now();
 const log = (line: string) =>
   console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
-
-function chartGroups(r: BenchResults): ChartGroup[] {
-  const raw = (label: string, s: BenchResults['baselines']['rawCreate']): ChartGroup => ({
-    label,
-    p50: s.p50Ms,
-    p95: s.p95Ms,
-    p99: s.p99Ms,
-    perSec: s.perSec,
-    baseline: true,
-  });
-  return [
-    raw('raw create', r.baselines.rawCreate),
-    raw('raw status', r.baselines.rawStatusUpdate),
-    ...r.cases.map((c) => ({
-      label: `${c.case} x${c.replicas}`,
-      p50: c.p50Ms,
-      p95: c.p95Ms,
-      p99: c.p99Ms,
-      perSec: c.signalsPerSec,
-      baseline: false,
-    })),
-  ];
-}
 
 type Measured = Omit<BenchResults, 'commit' | 'generatedAt' | 'durationSeconds' | 'machine'>;
 
@@ -104,19 +78,12 @@ async function main(): Promise<void> {
       durationSeconds: round((performance.now() - started) / 1000, 0),
     };
     writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(
-      join(RESULTS, CHART),
-      renderChart(
-        chartGroups(results),
-        `commit ${results.commit.slice(0, 12)}, concurrency ${results.baselines.concurrency}, ${results.machine.cpus} cpus`,
-      ),
-    );
-    writeFileSync(join(RESULTS, 'report.md'), renderReport(results, CHART));
+    writeOutputs(RESULTS, results);
     for (const t of results.targets)
       log(
         `target ${t.met ? 'met    ' : 'MISSED '} ${t.target} [${t.subject}]: ${t.value} vs ${t.limit} ${t.unit}`,
       );
-    log(`wrote ${join(RESULTS, 'latest.json')}, report.md and ${CHART}`);
+    log(`wrote ${join(RESULTS, 'latest.json')}, report.md and chart.png`);
   } finally {
     await cluster.cp.stop();
   }
