@@ -24,6 +24,7 @@ export const ENV_OVERRIDES: Record<string, string> = {
   METRICS_PORT: 'metrics.port',
   INTAKE_AUTH_ENABLED: 'intake.auth.enabled',
   INTAKE_BODY_LIMIT_BYTES: 'intake.bodyLimitBytes',
+  INTAKE_GROUP_COMMIT_LINGER_MS: 'intake.groupCommitLingerMs',
   DEFAULT_ENVIRONMENT: 'classification.defaultEnvironment',
   LEADER_ELECTION_ENABLED: 'leaderElection.enabled',
   RETENTION_HOURS: 'lifecycle.retentionHours',

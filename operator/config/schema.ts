@@ -47,7 +47,7 @@ export function defaultConfig(): Config {
       retryAfterSeconds: 5,
       requestTimeoutMs: 15_000,
       maxInFlight: 4000,
-      groupCommitLingerMs: 20,
+      groupCommitLingerMs: 100,
       auth: { enabled: true, cacheTtlSeconds: 10 },
       lock: { leaseDurationSeconds: 30, maxWaitMs: 5000 },
     },

@@ -60,7 +60,7 @@ export class StatusBatcher {
     this.cache = cache;
     this.metrics = options.metrics;
     this.clock = options.clock ?? (() => new Date());
-    this.lingerMs = options.lingerMs ?? 20;
+    this.lingerMs = options.lingerMs ?? 100;
   }
 
   /** Queues a change to RR `name`; resolves with the stored RR and this change's result. */
