@@ -17,7 +17,7 @@ endif
 NODE_TS := node --disable-warning=ExperimentalWarning
 JEST    := node --disable-warning=ExperimentalWarning --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help node deps controlplane helm chart-lint build lint typecheck test test-unit test-integration run bench clean
+.PHONY: help node deps controlplane helm alertmanager chart-lint build lint typecheck test test-unit test-integration run bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -44,6 +44,12 @@ controlplane: ## Build kube-apiserver and etcd into the cache (skipped when cach
 helm: ## Build the helm CLI into the cache (for the chart test; skipped when cached)
 	@bash e2e/controlplane/build-helm.sh >/dev/null
 
+alertmanager: ## Install Debian's prometheus-alertmanager (a real peer for the e2e test) when missing
+	@command -v prometheus-alertmanager >/dev/null || { \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "make: install prometheus-alertmanager (apt-get install prometheus-alertmanager)"; exit 1; fi; \
+	  echo "make: installing prometheus-alertmanager from Debian"; \
+	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null; }
+
 chart-lint: helm ## helm lint --strict and helm template the chart
 	@h=$$(bash e2e/controlplane/build-helm.sh | tail -1); "$$h" lint --strict charts/kubernaut-intake && "$$h" template t charts/kubernaut-intake >/dev/null
 
@@ -60,10 +66,10 @@ typecheck: deps ## tsc --noEmit
 test-unit: deps ## Unit tests (no API server)
 	$(JEST) --selectProjects unit
 
-test-integration: deps controlplane helm ## Integration and end-to-end tests against a real local control plane
+test-integration: deps controlplane helm alertmanager ## Integration and end-to-end tests against a real local control plane
 	$(JEST) --selectProjects integration
 
-test: deps controlplane helm lint typecheck chart-lint ## Everything: lint, types, unit, integration, e2e
+test: deps controlplane helm alertmanager lint typecheck chart-lint ## Everything: lint, types, unit, integration, e2e
 	$(JEST) --selectProjects unit integration
 
 run: deps controlplane ## Run the operator (on the bundled local control plane when no cluster is configured)
