@@ -63,6 +63,8 @@ export interface StormAggregationStatus {
 export interface RemediationRequestStatus {
   overallPhase?: string;
   signalResolvedAt?: string;
+  /** Extension: when the operator first saw a terminal phase; retention counts from it. */
+  terminalSince?: string;
   deduplication?: DeduplicationStatus;
   stormAggregation?: StormAggregationStatus;
 }

@@ -50,37 +50,51 @@ describe('lifecycle controllers on a real API server', () => {
       : created;
   };
 
-  /** A status whose every timestamp is `agoMs` in the past. */
-  const statusAt = (phase: string, agoMs: number): RemediationRequestStatus => {
+  /** A status whose every timestamp is `agoMs` in the past, terminal for that long when terminal. */
+  const statusAt = (phase: string, agoMs: number, stamped = true): RemediationRequestStatus => {
     const at = new Date(Date.now() - agoMs).toISOString();
     return {
       overallPhase: phase,
       signalResolvedAt: at,
       deduplication: { firstSeenAt: at, lastSeenAt: at, occurrenceCount: 1 },
+      ...(stamped && phase !== 'Processing' ? { terminalSince: at } : {}),
     };
   };
 
-  it('deletes terminal RRs only once their completion is older than the retention', async () => {
+  it('deletes terminal RRs only once they have been terminal for the retention', async () => {
     const expired = await createRR('expired', statusAt('Completed', 2 * HOUR));
     const expiredFailed = await createRR('expired-failed', statusAt('Failed', 61 * 60_000));
     const recent = await createRR('recent', statusAt('Completed', 10 * 60_000));
     const activeOld = await createRR('active-old', statusAt('Processing', 2 * HOUR));
-    const noStamps = await createRR('no-stamps', { overallPhase: 'Cancelled' }); // falls back to creation: now
+    const unstamped = await createRR('unstamped', statusAt('Cancelled', 2 * HOUR, false));
 
     await eventually('expired RRs to be deleted', async () =>
       !(await exists(expired.metadata.name)) && !(await exists(expiredFailed.metadata.name))
         ? true
         : undefined,
     );
+    // Terminal without a stamp: stamped now, however old its other timestamps, and kept.
+    const stamped = await eventually('terminalSince on the unstamped RR', async () => {
+      const fresh = await kube.getRR(ns, unstamped.metadata.name);
+      return fresh.status?.terminalSince ? fresh : undefined;
+    });
+    expect(Date.now() - Date.parse(stamped.status!.terminalSince!)).toBeLessThan(60_000);
     await sleep(RESYNC_SECONDS * 1000 + 500); // a resync later, the others are still there
-    for (const kept of [recent, activeOld, noStamps]) expect(await exists(kept.metadata.name)).toBe(true);
+    for (const kept of [recent, activeOld, unstamped]) expect(await exists(kept.metadata.name)).toBe(true);
 
-    // Level-triggered: the old active RR goes as soon as it turns terminal.
+    // An RR active for hours that now turns terminal is kept for the full retention.
     await kube.patchRRStatus(ns, activeOld.metadata.name, { overallPhase: 'TimedOut' });
-    await eventually('the newly terminal RR to be deleted', async () =>
-      (await exists(activeOld.metadata.name)) ? undefined : true,
+    await eventually('terminalSince on the newly terminal RR', async () =>
+      (await kube.getRR(ns, activeOld.metadata.name)).status?.terminalSince ? true : undefined,
     );
-    expect(await exists(recent.metadata.name)).toBe(true);
+    await sleep(RESYNC_SECONDS * 1000 + 500);
+    expect(await exists(activeOld.metadata.name)).toBe(true);
+
+    // Reopened: the stamp goes, so a later completion starts the retention afresh.
+    await kube.patchRRStatus(ns, recent.metadata.name, { overallPhase: 'Processing' });
+    await eventually('terminalSince cleared on the reopened RR', async () =>
+      (await kube.getRR(ns, recent.metadata.name)).status?.terminalSince ? undefined : true,
+    );
   });
 
   it('sets Pending on an RR created without a phase, after the grace period only', async () => {

@@ -1,34 +1,34 @@
-// Deletes terminal RRs once their completion is older than lifecycle.retentionHours.
-// The CRD has no completion timestamp, so completion is the newest timestamp in the status
-// (signalResolvedAt, deduplication first/lastSeenAt, the storm's detected/last-aggregated/closed
-// times): the last thing known to have happened to the RR. An RR whose status carries none falls
-// back to its creationTimestamp. The delete carries the cached resourceVersion as a
-// precondition, so an RR changed meanwhile (e.g. reopened) is looked at again, not deleted.
+// Deletes terminal RRs once they have been terminal for lifecycle.retentionHours. The CRD's
+// phase carries no time, so the controller stamps status.terminalSince the first time it sees an
+// RR terminal (and clears it if the RR becomes active again); retention counts from that stamp.
+// An RR that turns terminal after days of activity is therefore kept for the full retention, and
+// RRs that were already terminal when the operator started are kept for at least that long.
+// Writes and the delete carry the cached resourceVersion, so a change meanwhile (e.g. a reopened
+// RR) is looked at again rather than overwritten or deleted.
 import { isTerminalPhase } from '../api/phase.ts';
 import type { RemediationRequest } from '../api/types.ts';
-import { creationMs } from '../cache/rrCache.ts';
 import { isKubeError } from '../kube/errors.ts';
 import type { ControllerContext } from './context.ts';
 import { requeueAt } from './reconciler.ts';
 import type { Reconciler } from './reconciler.ts';
+import { patchStatus } from './status.ts';
 
-export function completedAtMs(rr: RemediationRequest): number {
-  const s = rr.status ?? {};
-  const stamps = [
-    s.signalResolvedAt,
-    s.deduplication?.firstSeenAt,
-    s.deduplication?.lastSeenAt,
-    s.stormAggregation?.stormDetectedAt,
-    s.stormAggregation?.lastAggregatedAt,
-    s.stormAggregation?.closedAt,
-  ]
-    .map((t) => (t ? Date.parse(t) : NaN))
-    .filter((t) => Number.isFinite(t));
-  return stamps.length > 0 ? Math.max(...stamps) : creationMs(rr);
-}
+export type RetentionStep =
+  | { action: 'none' }
+  | { action: 'stamp' }
+  | { action: 'clear' }
+  | { action: 'wait'; dueMs: number }
+  | { action: 'delete' };
 
-function isRetained(rr: RemediationRequest): boolean {
-  return isTerminalPhase(rr.status?.overallPhase) && !rr.metadata.deletionTimestamp;
+/** What retention does with one RR at `nowMs` (pure). */
+export function retentionStep(rr: RemediationRequest, nowMs: number, retentionMs: number): RetentionStep {
+  if (rr.metadata.deletionTimestamp) return { action: 'none' };
+  const since = rr.status?.terminalSince;
+  if (!isTerminalPhase(rr.status?.overallPhase)) return since ? { action: 'clear' } : { action: 'none' };
+  const sinceMs = since ? Date.parse(since) : NaN;
+  if (!Number.isFinite(sinceMs)) return { action: 'stamp' };
+  const dueMs = sinceMs + retentionMs;
+  return dueMs > nowMs ? { action: 'wait', dueMs } : { action: 'delete' };
 }
 
 export function retentionController(ctx: ControllerContext, now: () => number = Date.now): Reconciler {
@@ -36,24 +36,37 @@ export function retentionController(ctx: ControllerContext, now: () => number = 
   const log = ctx.logger.child({ controller: 'retention' });
   return {
     name: 'retention',
-    keysOf: (rr) => (isRetained(rr) ? [rr.metadata.name] : []),
+    keysOf: (rr) =>
+      isTerminalPhase(rr.status?.overallPhase) || rr.status?.terminalSince ? [rr.metadata.name] : [],
     async reconcile(name) {
       const rr = ctx.cache.get(name);
-      if (!rr || !isRetained(rr)) return {};
-      const due = completedAtMs(rr) + retentionMs;
-      if (due > now()) return requeueAt(due, now());
-      try {
-        await ctx.kube.deleteRR(rr.metadata.namespace, name, rr.metadata.resourceVersion);
-      } catch (err) {
-        if (isKubeError(err, 'notFound')) return {};
-        throw err;
+      if (!rr) return {};
+      const step = retentionStep(rr, now(), retentionMs);
+      switch (step.action) {
+        case 'stamp':
+          await patchStatus(ctx, rr, { terminalSince: new Date(now()).toISOString() });
+          return requeueAt(now() + retentionMs, now());
+        case 'clear':
+          await patchStatus(ctx, rr, { terminalSince: null });
+          return {};
+        case 'wait':
+          return requeueAt(step.dueMs, now());
+        case 'delete':
+          try {
+            await ctx.kube.deleteRR(rr.metadata.namespace, name, rr.metadata.resourceVersion);
+          } catch (err) {
+            if (isKubeError(err, 'notFound')) return {};
+            throw err;
+          }
+          log.info('deleted RemediationRequest past retention', {
+            rr: name,
+            phase: rr.status?.overallPhase,
+            terminalSince: rr.status?.terminalSince,
+          });
+          return {};
+        default:
+          return {};
       }
-      log.info('deleted RemediationRequest past retention', {
-        rr: name,
-        phase: rr.status?.overallPhase,
-        completedAt: new Date(completedAtMs(rr)).toISOString(),
-      });
-      return {};
     },
   };
 }
