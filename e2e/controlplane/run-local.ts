@@ -3,12 +3,12 @@
 // the operator a ServiceAccount token bound to exactly rbac/, writes .local/kubeconfig (admin) and
 // .local/intake-token (a sender allowed to post signals), and prints how to send one.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalControlPlane } from './controlPlane.ts';
 import { bindClusterRole, serviceAccountToken } from './identities.ts';
 import { REPO_ROOT, installManifests } from './install.ts';
-import { writeAdminKubeconfig, writeTokenKubeconfig } from './kubeconfig.ts';
+import { writeTokenKubeconfig } from './kubeconfig.ts';
 import { loadKubeConfig } from '../../operator/kube/kubeconfig.ts';
 
 const LOCAL = join(REPO_ROOT, '.local');
@@ -26,7 +26,7 @@ async function startLocal(): Promise<{ cp: LocalControlPlane; operatorKubeconfig
   const info = await cp.start();
   mkdirSync(LOCAL, { recursive: true });
   const adminPath = join(LOCAL, 'kubeconfig');
-  writeAdminKubeconfig(adminPath, info, join(info.stateDir, 'admin.crt'), join(info.stateDir, 'admin.key'));
+  copyFileSync(info.kubeconfigPath, adminPath);
   const admin = loadKubeConfig({ kubeconfigPath: adminPath });
   await installManifests(admin, namespace);
   const operatorToken = await serviceAccountToken(admin, namespace, 'kubernaut-intake');

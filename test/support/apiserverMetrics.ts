@@ -1,57 +1,21 @@
-// Reads the API server's own request counter (apiserver_request_total), so tests and the
-// benchmark can count exactly how many API requests something cost.
+// What something cost the API server, from its own apiserver_request_total: the benchmark's
+// reader (bench/apiserverMetrics.ts), narrowed to the resources a test cares about.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { adminRawGet } from './cluster.ts';
+import { minus, readApiserver, total } from '../../bench/apiserverMetrics.ts';
+import type { Counters } from '../../bench/apiserverMetrics.ts';
+import { adminKubeConfig } from './cluster.ts';
 
-export interface RequestCount {
-  verb: string;
-  resource: string;
-  subresource: string;
-  code: string;
-  value: number;
+/** Non-watch requests to `resources`, keyed `VERB resource[/subresource] code`. */
+export async function requestCounts(
+  resources: string[],
+  kc: KubeConfig = adminKubeConfig(),
+): Promise<Counters> {
+  const { counters } = await readApiserver(kc);
+  const resourceOf = (key: string) => key.split(' ')[1]!.split('/')[0]!;
+  return new Map([...counters].filter(([key]) => resources.includes(resourceOf(key))));
 }
 
-export function parseRequestTotals(text: string): RequestCount[] {
-  const out: RequestCount[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    out.push({
-      verb: labels.verb ?? '',
-      resource: labels.resource ?? '',
-      subresource: labels.subresource ?? '',
-      code: labels.code ?? '',
-      value,
-    });
-  }
-  return out;
-}
-
-/** Non-watch requests per `resource[/subresource] VERB`, summed over response codes. */
-export async function requestCounts(resources: string[], kc?: KubeConfig): Promise<Map<string, number>> {
-  const res = await adminRawGet('/metrics', 'text/plain', kc);
-  const counts = new Map<string, number>();
-  for (const c of parseRequestTotals(res.body)) {
-    if (c.verb === 'WATCH' || !resources.includes(c.resource)) continue;
-    const key = `${c.resource}${c.subresource ? `/${c.subresource}` : ''} ${c.verb}`;
-    counts.set(key, (counts.get(key) ?? 0) + c.value);
-  }
-  return counts;
-}
-
-export function delta(
-  before: Map<string, number>,
-  after: Map<string, number>,
-): { total: number; by: Record<string, number> } {
-  const by: Record<string, number> = {};
-  let total = 0;
-  for (const [k, v] of after) {
-    const d = v - (before.get(k) ?? 0);
-    if (d > 0) {
-      by[k] = d;
-      total += d;
-    }
-  }
-  return { total, by };
+export function delta(before: Counters, after: Counters): { total: number; by: Record<string, number> } {
+  const d = minus(after, before);
+  return { total: total(d), by: Object.fromEntries(d) };
 }

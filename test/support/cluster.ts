@@ -7,7 +7,6 @@ import { ensureNamespace } from '../../e2e/controlplane/identities.ts';
 import { KubeClient } from '../../operator/kube/client.ts';
 import { loadKubeConfig } from '../../operator/kube/kubeconfig.ts';
 import type { PooledKubeConfig } from '../../operator/kube/kubeconfig.ts';
-import type { KubeConfig } from '@kubernetes/client-node';
 
 export function controlPlaneInfo(): ControlPlaneInfo {
   const raw = process.env.KUBERNAUT_TEST_CONTROLPLANE;
@@ -60,9 +59,9 @@ export async function eventually<T>(
 export async function adminRawGet(
   path: string,
   accept = 'application/json',
-  kc: KubeConfig = adminKubeConfig(),
 ): Promise<{ status: number; body: string }> {
   const { request } = await import('node:https');
+  const kc = adminKubeConfig();
   const opts: RequestOptions = {};
   await kc.applyToHTTPSOptions(opts);
   const url = new URL(kc.getCurrentCluster()!.server + path);

@@ -10,6 +10,7 @@ import type { KubeClient } from '../../operator/kube/client.ts';
 import { KubeError } from '../../operator/kube/errors.ts';
 import type { Logger } from '../../operator/observability/logger.ts';
 import type { Metrics } from '../../operator/observability/metrics.ts';
+import { parseMicroTime } from '../../operator/runtime/leaseRecord.ts';
 import { lockLeaseName } from '../signal/fingerprint.ts';
 
 export const LOCK_LABEL = 'kubernaut.ai/lock';
@@ -43,15 +44,10 @@ export interface CreationLockOptions {
   logger?: Logger;
 }
 
-function timeMs(t: unknown): number {
-  if (t instanceof Date) return t.getTime();
-  return typeof t === 'string' ? Date.parse(t) || 0 : 0;
-}
-
 export function isLeaseFree(lease: V1Lease, nowMs: number): boolean {
   const spec = lease.spec ?? {};
   if (!spec.holderIdentity) return true;
-  const renewed = timeMs(spec.renewTime ?? spec.acquireTime);
+  const renewed = parseMicroTime(spec.renewTime ?? spec.acquireTime) ?? 0;
   return renewed + (spec.leaseDurationSeconds ?? 0) * 1000 < nowMs;
 }
 

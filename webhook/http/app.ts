@@ -45,7 +45,7 @@ export function createIntakeApp(o: AppOptions): express.Express {
   app.use((req, res, next) => {
     const id = (req.get('x-request-id') ?? '').slice(0, 128) || randomUUID();
     res.setHeader('X-Request-ID', id);
-    res.locals.log = o.logger.child({ requestId: id });
+    res.locals.requestId = id;
     const started = performance.now();
     inFlight++;
     res.on('close', () => {
@@ -107,9 +107,15 @@ export function createIntakeApp(o: AppOptions): express.Express {
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const problem = problemFor(err, o.retryAfterSeconds);
-    const log = (res.locals.log as Logger | undefined) ?? o.logger;
-    if (problem.status >= 500)
-      log.warn('signal not accepted', { status: problem.status, detail: problem.detail, err: String(err) });
+    if (problem.status >= 500) {
+      const requestId = res.locals.requestId as string;
+      o.logger.warn('signal not accepted', {
+        requestId,
+        status: problem.status,
+        detail: problem.detail,
+        err: String(err),
+      });
+    }
     if (res.headersSent) return;
     sendProblem(res, req, problem, o.metrics);
   });
