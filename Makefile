@@ -17,7 +17,7 @@ endif
 NODE_TS := node --disable-warning=ExperimentalWarning
 JEST    := node --disable-warning=ExperimentalWarning --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help node deps controlplane helm alertmanager chart-lint build lint typecheck test test-unit test-integration run bench clean
+.PHONY: help node deps controlplane helm toxiproxy vegeta alertmanager prometheus chart-lint build lint typecheck test test-unit test-integration run bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -44,6 +44,18 @@ controlplane: ## Build kube-apiserver and etcd into the cache (skipped when cach
 helm: ## Build the helm CLI into the cache (for the chart test; skipped when cached)
 	@bash e2e/controlplane/build-helm.sh >/dev/null
 
+toxiproxy: ## Build Toxiproxy (TCP fault proxy for the fault tests) into the cache (skipped when cached)
+	@bash e2e/controlplane/build-gotool.sh toxiproxy >/dev/null
+
+vegeta: ## Build vegeta (open-loop load generator for the benchmark) into the cache (skipped when cached)
+	@bash e2e/controlplane/build-gotool.sh vegeta >/dev/null
+
+prometheus: ## Install Debian's prometheus (promtool and a real scraper for the e2e test) when missing
+	@command -v promtool >/dev/null || { \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "make: install prometheus (apt-get install prometheus)"; exit 1; fi; \
+	  echo "make: installing prometheus from Debian"; \
+	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+
 alertmanager: ## Install Debian's prometheus-alertmanager (a real peer for the e2e test) when missing
 	@command -v prometheus-alertmanager >/dev/null || { \
 	  if [ "$$(id -u)" -ne 0 ]; then echo "make: install prometheus-alertmanager (apt-get install prometheus-alertmanager)"; exit 1; fi; \
@@ -66,10 +78,10 @@ typecheck: deps ## tsc --noEmit
 test-unit: deps ## Unit tests (no API server)
 	$(JEST) --selectProjects unit
 
-test-integration: deps controlplane helm alertmanager ## Integration and end-to-end tests against a real local control plane
+test-integration: deps controlplane helm toxiproxy alertmanager prometheus ## Integration and end-to-end tests against a real local control plane
 	$(JEST) --selectProjects integration
 
-test: deps controlplane helm alertmanager lint typecheck chart-lint ## Everything: lint, types, unit, integration, e2e
+test: deps controlplane helm toxiproxy alertmanager prometheus lint typecheck chart-lint ## Everything: lint, types, unit, integration, e2e
 	$(JEST) --selectProjects unit integration
 
 run: deps controlplane ## Run the operator (on the bundled local control plane when no cluster is configured)

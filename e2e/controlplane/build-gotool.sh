@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds a Go command-line tool from the Go module proxy into a version-keyed cache outside the
+# repo (next to kube-apiserver and helm). Skips the build when the binary is present. Prints the
+# binary path on its last line.
+#
+#   build-gotool.sh toxiproxy   -> toxiproxy-server (github.com/Shopify/toxiproxy/v2, the TCP fault proxy)
+#   build-gotool.sh vegeta      -> vegeta (github.com/tsenart/vegeta/v12, open-loop load generator)
+#
+# Versions are pinned here; bump them to a newer tag listed by
+# `GOTOOLCHAIN=local go list -m -versions <module>`.
+set -euo pipefail
+
+TOOL="${1:?usage: build-gotool.sh toxiproxy|vegeta}"
+CACHE_ROOT="${KUBERNAUT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubernaut-intake}"
+case "$TOOL" in
+  toxiproxy)
+    VERSION="${TOXIPROXY_VERSION:-v2.5.0}"
+    PKG="github.com/Shopify/toxiproxy/v2/cmd/server"
+    BIN="toxiproxy-server"
+    LDFLAGS="-s -w -X github.com/Shopify/toxiproxy/v2.Version=${VERSION#v}"
+    ;;
+  vegeta)
+    VERSION="${VEGETA_VERSION:-v12.13.0}"
+    PKG="github.com/tsenart/vegeta/v12"
+    BIN="vegeta"
+    LDFLAGS="-s -w -X main.Version=$VERSION"
+    ;;
+  *) echo "build-gotool.sh: unknown tool $TOOL" >&2; exit 2 ;;
+esac
+
+log() { echo "build-gotool.sh: $*" >&2; }
+command -v go >/dev/null || { log "Go is required to build $TOOL"; exit 1; }
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-trimpath GO111MODULE=on
+
+OUT="$CACHE_ROOT/$TOOL-$VERSION"
+if [[ -x "$OUT/$BIN" ]]; then
+  echo "$OUT/$BIN"
+  exit 0
+fi
+mkdir -p "$OUT"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/$TOOL-build.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+log "building $TOOL $VERSION into $OUT"
+GOBIN="$WORK/bin" go install -ldflags "$LDFLAGS" "$PKG@$VERSION" >&2
+built="$(ls "$WORK/bin" | head -1)"
+mv "$WORK/bin/$built" "$OUT/$BIN.tmp"
+mv "$OUT/$BIN.tmp" "$OUT/$BIN"
+log "done: $OUT/$BIN ($(du -h "$OUT/$BIN" | cut -f1))"
+echo "$OUT/$BIN"
