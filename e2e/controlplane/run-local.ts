@@ -2,18 +2,26 @@
 // in a pod) it starts the bundled local control plane first, installs the CRD and RBAC, issues
 // the operator a ServiceAccount token bound to exactly rbac/, writes .local/kubeconfig (admin) and
 // .local/intake-token (a sender allowed to post signals), and prints how to send one.
-import { spawn } from 'node:child_process';
+// REPLICAS=N runs N operator processes (replica k on the base ports + 100k, PID in
+// .local/replica-k.pid), restarting any that dies, as a kubelet would.
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalControlPlane } from './controlPlane.ts';
 import { bindClusterRole, serviceAccountToken } from './identities.ts';
 import { REPO_ROOT, installManifests } from './install.ts';
 import { writeTokenKubeconfig } from './kubeconfig.ts';
+import { ReplicaSet } from './replicas.ts';
+import type { Replica } from './replicas.ts';
 import { loadKubeConfig } from '../../operator/kube/kubeconfig.ts';
 
-const LOCAL = join(REPO_ROOT, '.local');
+// KUBERNAUT_LOCAL_DIR lets the test of this script keep its state away from a developer's .local.
+const LOCAL = process.env.KUBERNAUT_LOCAL_DIR ?? join(REPO_ROOT, '.local');
 const namespace = process.env.POD_NAMESPACE ?? 'kubernaut-system';
-const intakePort = process.env.INTAKE_PORT ?? '8080';
+const basePorts = {
+  intake: Number(process.env.INTAKE_PORT ?? 8080),
+  health: Number(process.env.HEALTH_PORT ?? 8081),
+  metrics: Number(process.env.METRICS_PORT ?? 9090),
+};
 
 function clusterConfigured(): boolean {
   return Boolean(process.env.KUBECONFIG) || existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
@@ -46,11 +54,16 @@ async function startLocal(): Promise<{ cp: LocalControlPlane; operatorKubeconfig
   return { cp, operatorKubeconfig };
 }
 
-function printNextSteps(): void {
-  const url = `http://127.0.0.1:${intakePort}/api/v1/signals/prometheus`;
+function printNextSteps(replicas: Replica[]): void {
+  const first = replicas[0]!;
+  const url = `${first.intake}/api/v1/signals/prometheus`;
+  const rows = replicas.map(
+    (r) =>
+      `  replica-${r.k}  pid ${String(r.pid).padEnd(8)} intake ${r.intake}  health ${r.health}/readyz  metrics ${r.metrics}/metrics`,
+  );
   console.log(`
-intake:   ${url}
-health:   http://127.0.0.1:${process.env.HEALTH_PORT ?? '8081'}/readyz    metrics: http://127.0.0.1:${process.env.METRICS_PORT ?? '9090'}/metrics
+${replicas.length} replica${replicas.length > 1 ? 's' : ''} (PIDs in .local/replica-k.pid; a replica that dies is restarted):
+${rows.join('\n')}
 kubectl:  kubectl --kubeconfig .local/kubeconfig get rr -n ${namespace}
 
 send an alert:
@@ -60,7 +73,15 @@ send an alert:
 `);
 }
 
+function replicaCount(): number {
+  const n = Number(process.env.REPLICAS ?? '1');
+  if (!Number.isInteger(n) || n < 1 || n > 20)
+    throw new Error(`REPLICAS must be a whole number from 1 to 20 (got ${process.env.REPLICAS})`);
+  return n;
+}
+
 async function main(): Promise<void> {
+  const count = replicaCount();
   let cp: LocalControlPlane | undefined;
   const env: NodeJS.ProcessEnv = { ...process.env, POD_NAMESPACE: namespace };
   if (!clusterConfigured()) {
@@ -72,43 +93,33 @@ async function main(): Promise<void> {
       `using the configured cluster (${process.env.KUBECONFIG ?? 'in-cluster'}); install crds/ and rbac/ there first`,
     );
   }
-  const operator = spawn(
-    process.execPath,
-    ['--disable-warning=ExperimentalWarning', join(REPO_ROOT, 'operator', 'main.ts')],
-    {
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
+  const set = new ReplicaSet({
+    count,
+    basePorts,
+    pidDir: LOCAL,
+    env,
+    podNamePrefix: process.env.POD_NAME ?? 'kubernaut-intake',
+    onEvent: (m) => console.log(m),
+  });
+  set.start();
+  set.waitReady(120_000).then(
+    () => {
+      console.log(`operator is ready (${count} replica${count > 1 ? 's' : ''})`);
+      printNextSteps(set.replicas);
     },
+    (err: unknown) => console.error(String(err)),
   );
-  const ready = `http://127.0.0.1:${process.env.HEALTH_PORT ?? '8081'}/readyz`;
-  void (async () => {
-    for (let i = 0; i < 300; i++) {
-      const ok = await fetch(ready).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) {
-        console.log('operator is ready');
-        printNextSteps();
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  })();
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    operator.kill('SIGTERM');
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  const code = await new Promise<number>((resolve) => operator.on('exit', (c) => resolve(c ?? 0)));
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await stopped;
+  await set.stop();
   if (cp) {
     console.log('stopping the local control plane');
     await cp.stop();
   }
-  process.exit(stopping ? 0 : code);
+  process.exit(0);
 }
 
 main().catch(async (err: unknown) => {
