@@ -18,6 +18,8 @@ export interface SendOptions {
   deadlineMs?: number;
   attemptTimeoutMs?: number;
   headers?: Record<string, string>;
+  /** Told about every attempt: its status (0 when the connection failed) and Retry-After. */
+  onAttempt?: (status: number, retryAfter: string | null) => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,6 +56,7 @@ export async function deliver(
         signal: AbortSignal.timeout(o.attemptTimeoutMs ?? 15_000),
       });
       const raw = await res.text();
+      o.onAttempt?.(res.status, res.headers.get('retry-after'));
       if (res.status < 500) {
         d.status = res.status;
         d.body = parse(raw);
@@ -61,6 +64,7 @@ export async function deliver(
       }
       d.serverErrors++;
     } catch (err) {
+      o.onAttempt?.(0, null);
       d.connectionErrors++;
       if (refused(err)) idx = (idx + 1) % urls.length;
     }

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { KubeClient } from '../../../operator/kube/client.ts';
 import { loadKubeConfig } from '../../../operator/kube/kubeconfig.ts';
 import { adminKubeConfig, controlPlaneInfo, freshNamespace } from '../../../test/support/cluster.ts';
-import { bindClusterRole, serviceAccountToken } from '../../controlplane/identities.ts';
+import { bindClusterRole, ensureNamespace, serviceAccountToken } from '../../controlplane/identities.ts';
 import { applyObjects, readManifests } from '../../controlplane/install.ts';
 import { ReplicaSet } from '../../controlplane/replicas.ts';
 import { freeBasePorts } from './ports.ts';
@@ -47,6 +47,7 @@ export interface LocalOptions {
   env?: NodeJS.ProcessEnv;
   /** Namespace to use (created when missing); a fresh one otherwise. */
   namespace?: string;
+  /** Admin kubeconfig of another control plane than the run's (a test that restarts its API server). */
   kubeconfigPath?: string;
 }
 
@@ -72,6 +73,8 @@ export async function senderToken(name: string): Promise<string> {
 
 async function localTarget(o: LocalOptions): Promise<Target> {
   const namespace = o.namespace ?? (await freshNamespace('faults'));
+  if (o.kubeconfigPath)
+    await ensureNamespace(loadKubeConfig({ kubeconfigPath: o.kubeconfigPath }), namespace);
   const dir = mkdtempSync(join(tmpdir(), 'kubernaut-faults-'));
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(o.config ?? {}));
@@ -85,12 +88,12 @@ async function localTarget(o: LocalOptions): Promise<Target> {
     backoff: { initialMs: 200, maxMs: 2000, resetAfterMs: 10_000 },
     env: {
       ...process.env,
+      CLUSTER_ID: 'faults',
+      LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'info',
       ...o.env,
       CONFIG_FILE: configFile,
       POD_NAMESPACE: namespace,
-      CLUSTER_ID: 'faults',
       INTAKE_AUTH_ENABLED: o.auth ? 'true' : 'false',
-      LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'info',
     },
     envFor: (k) => ({ KUBECONFIG: o.kubeconfigFor?.(k) ?? adminPath }),
   });
