@@ -54,6 +54,13 @@ interface Slot extends Replica {
   timer?: NodeJS.Timeout;
 }
 
+// Replicas must not outlive the process that supervises them (a test run that ends, a make run
+// that exits): whatever is still running when it exits is killed.
+const supervised = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of supervised) child.kill('SIGKILL');
+});
+
 export function replicaPorts(base: BasePorts, k: number): BasePorts {
   const off = PORT_STRIDE * k;
   return { intake: base.intake + off, health: base.health + off, metrics: base.metrics + off };
@@ -176,10 +183,12 @@ export class ReplicaSet {
     }
     const startedAt = Date.now();
     slot.child = child;
+    supervised.add(child);
     slot.pid = child.pid ?? 0;
     writeFileSync(slot.pidFile, `${slot.pid}\n`);
     slot.exited = new Promise((resolve) =>
       child.on('exit', (code, sig) => {
+        supervised.delete(child);
         resolve();
         this.onExit(slot, Date.now() - startedAt, code, sig);
       }),

@@ -46,7 +46,10 @@ describe('scenario 3: API server restart mid-load', () => {
 
   it('answers 503 + Retry-After while down, loses no 2xx, resyncs, and measures recovery', async () => {
     const base = Date.now() - 3_600_000;
-    let down = false;
+    // The outage: from the API server's exit to the moment it is started again. An attempt sent
+    // and answered inside it cannot have stored anything.
+    let downAt = Infinity;
+    let restartAt = Infinity;
     let firstCreatedAfter = 0;
     const during = { attempts: 0, status503: 0, withRetryAfter: 0, ok: 0, other: 0 };
     const acked = new Map<string, number>();
@@ -56,8 +59,8 @@ describe('scenario 3: API server restart mid-load', () => {
       namespace: `shop-${run}`,
       deployment: dep,
     });
-    const onAttempt = (status: number, retryAfter: string | null) => {
-      if (!down) return;
+    const onAttempt = (status: number, retryAfter: string | null, sentAt: number) => {
+      if (sentAt < downAt || Date.now() >= restartAt) return;
       during.attempts++;
       if (status === 503) during.status503++;
       if (status === 503 && Number(retryAfter) > 0) during.withRetryAfter++;
@@ -92,13 +95,13 @@ describe('scenario 3: API server restart mid-load', () => {
       50,
     );
     await cp.stopApiServer();
-    down = true;
+    downAt = Date.now();
     // Behind the intake's back once the API server is back: an RR the informers must pick up.
     const hiddenDep = 'created-behind';
     await new Promise((r) => setTimeout(r, DOWN_MS));
+    restartAt = Date.now();
     await cp.startApiServer();
     const backAt = Date.now();
-    down = false;
     const admin = target.kube;
     const hidden = fixtureRR({
       namespace: ns,

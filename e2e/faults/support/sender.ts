@@ -18,8 +18,8 @@ export interface SendOptions {
   deadlineMs?: number;
   attemptTimeoutMs?: number;
   headers?: Record<string, string>;
-  /** Told about every attempt: its status (0 when the connection failed) and Retry-After. */
-  onAttempt?: (status: number, retryAfter: string | null) => void;
+  /** Told about every attempt: its status (0 when the connection failed), Retry-After, and when it was sent. */
+  onAttempt?: (status: number, retryAfter: string | null, sentAt: number) => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -44,6 +44,7 @@ export async function deliver(
   let backoffMs = 100;
   while (Date.now() < deadline) {
     d.attempts++;
+    const sentAt = Date.now();
     try {
       const res = await fetch(urls[idx]! + path, {
         method: 'POST',
@@ -56,7 +57,7 @@ export async function deliver(
         signal: AbortSignal.timeout(o.attemptTimeoutMs ?? 15_000),
       });
       const raw = await res.text();
-      o.onAttempt?.(res.status, res.headers.get('retry-after'));
+      o.onAttempt?.(res.status, res.headers.get('retry-after'), sentAt);
       if (res.status < 500) {
         d.status = res.status;
         d.body = parse(raw);
@@ -64,7 +65,7 @@ export async function deliver(
       }
       d.serverErrors++;
     } catch (err) {
-      o.onAttempt?.(0, null);
+      o.onAttempt?.(0, null, sentAt);
       d.connectionErrors++;
       if (refused(err)) idx = (idx + 1) % urls.length;
     }
