@@ -17,10 +17,10 @@ endif
 NODE_TS := node --disable-warning=ExperimentalWarning
 JEST    := node --disable-warning=ExperimentalWarning --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help node deps controlplane helm toxiproxy vegeta alertmanager prometheus chart-lint build lint typecheck test test-unit test-integration run bench clean
+.PHONY: help node deps controlplane helm toxiproxy vegeta alertmanager prometheus chart-lint build lint typecheck test test-unit test-integration run bench e2e-long clean
 
 help: ## Show the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
 
 node: ## Install a local Node 22 when the system one is older
 ifneq ($(NODE_BIN_DIR),)
@@ -84,8 +84,19 @@ test-integration: deps controlplane helm toxiproxy alertmanager prometheus ## In
 test: deps controlplane helm toxiproxy alertmanager prometheus lint typecheck chart-lint ## Everything: lint, types, unit, integration, e2e
 	$(JEST) --selectProjects unit integration
 
-run: deps controlplane ## Run the operator (on the bundled local control plane when no cluster is configured)
+run: deps controlplane ## Run the operator (on the bundled local control plane when no cluster is configured); REPLICAS=N runs N supervised replicas
 	$(NODE_TS) e2e/controlplane/run-local.ts
+
+# Scenario 8 of issue 10 (memory limit) is engineer A2's e2e/memoryLimit.int.test.ts, sized by its own
+# MEMORY_TEST_* variables. HOOK: until it is on main, e2e-long runs it only when MEMORY_LIMIT_TEST names it
+# (e.g. MEMORY_LIMIT_TEST=e2e/memoryLimit); once merged, set the default below to e2e/memoryLimit.
+MEMORY_LIMIT_TEST ?=
+FAULTS_RESULTS := $(CURDIR)/e2e/faults/results
+
+e2e-long: deps controlplane toxiproxy alertmanager prometheus ## Fault suite at full sizes (FAULTS_* env vars size it); rewrites e2e/faults/results/ and docs/reliability.md
+	rm -rf "$(FAULTS_RESULTS)"
+	status=0; E2E_LONG=1 FAULTS_RESULTS_DIR="$(FAULTS_RESULTS)" $(JEST) e2e/faults/ $(MEMORY_LIMIT_TEST) --selectProjects integration --runInBand || status=$$?; \
+	  $(NODE_TS) e2e/faults/render-reliability.ts "$(FAULTS_RESULTS)" docs/reliability.md; exit $$status
 
 bench: deps controlplane ## Benchmark; writes bench/results/latest.json and bench/results/report.md
 	$(NODE_TS) bench/run.ts

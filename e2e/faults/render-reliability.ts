@@ -45,6 +45,26 @@ ${rows.join('\n')}
 Sizes are set by environment variables (\`FAULTS_CRASH_FIRINGS\`, \`FAULTS_FUZZ_CASES\`,
 \`FAULTS_RESTART_DOWN_MS\`, ...; see \`e2e/faults/support/sizes.ts\` and each scenario's head). Every
 figure in \`e2e/faults/results/\` has more detail (status codes per category, retries, RSS samples).
+
+## Against a cluster (kind)
+
+The suite treats the product as a black box. Given intake URLs it runs against a deployment
+instead of local processes:
+
+\`\`\`sh
+FAULTS_INTAKE_URLS=http://127.0.0.1:8080,http://127.0.0.1:8180 \\
+FAULTS_HEALTH_URLS=http://127.0.0.1:8081,http://127.0.0.1:8181 \\
+FAULTS_METRICS_URLS=http://127.0.0.1:9090,http://127.0.0.1:9190 \\
+FAULTS_KUBECONFIG=$HOME/.kube/config FAULTS_NAMESPACE=kubernaut-system \\
+FAULTS_TOKEN=$(kubectl -n monitoring create token alertmanager --audience kubernaut-intake) \\
+FAULTS_KILL_CMD='kubectl -n kubernaut-system delete pod kubernaut-intake-{k} --grace-period=0 --force' \\
+node --experimental-vm-modules node_modules/jest/bin/jest.js \\
+  e2e/faults/exactlyOnce e2e/faults/hostileInput e2e/faults/alertmanagerHA e2e/faults/stormThrough \\
+  --selectProjects integration
+\`\`\`
+
+(one port-forward per pod). The API-server scenarios (2, 3) need to own the API server and its
+network path, so they run against the local control plane only.
 `;
 writeFileSync(out, text);
 console.log(`wrote ${out} from ${results.length} results`);
