@@ -53,10 +53,11 @@ describe('scenario 3: API server restart mid-load', () => {
     let firstCreatedAfter = 0;
     const during = { attempts: 0, status503: 0, withRetryAfter: 0, ok: 0, other: 0 };
     const acked = new Map<string, number>();
+    // One namespace per fingerprint, so that many workloads of one alert are not a storm.
     const labelsFor = (dep: string) => ({
       alertname,
       severity: 'warning',
-      namespace: `shop-${run}`,
+      namespace: `shop-${run}-${dep}`,
       deployment: dep,
     });
     const onAttempt = (status: number, retryAfter: string | null, sentAt: number) => {
@@ -106,7 +107,7 @@ describe('scenario 3: API server restart mid-load', () => {
     const hidden = fixtureRR({
       namespace: ns,
       signalName: alertname,
-      targetNamespace: `shop-${run}`,
+      targetNamespace: `shop-${run}-${hiddenDep}`,
       pod: hiddenDep,
     });
     // Probe with fresh fingerprints until one is created: the recovery time.
@@ -139,7 +140,7 @@ describe('scenario 3: API server restart mid-load', () => {
           PROMETHEUS,
           notification([
             firing(
-              { alertname, severity: 'warning', namespace: `shop-${run}`, pod: hiddenDep },
+              { alertname, severity: 'warning', namespace: `shop-${run}-${hiddenDep}`, pod: hiddenDep },
               new Date(base + 1),
             ),
           ]),

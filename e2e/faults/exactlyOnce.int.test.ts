@@ -40,7 +40,8 @@ describe('scenario 1: exactly once while a replica is SIGKILLed twice', () => {
     const killAt = [Math.floor(FIRINGS / 3), Math.floor((2 * FIRINGS) / 3)];
     const tasks = Array.from({ length: FIRINGS }, (_, i) => async (): Promise<Delivery> => {
       const deployment = `svc-${i % FINGERPRINTS}`;
-      const labels = { alertname, severity: 'critical', namespace: `shop-${run}`, deployment };
+      // One namespace per fingerprint: 20 new workloads of one alert in one namespace would be a storm.
+      const labels = { alertname, severity: 'critical', namespace: `shop-${run}-${deployment}`, deployment };
       // Distinct firings of one alert: same labels, a new startsAt each time.
       const body = notification([firing(labels, new Date(base + i * 1000))]);
       const d = await deliver(target.intakes, i, PROMETHEUS, body, {

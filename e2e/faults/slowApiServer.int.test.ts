@@ -79,7 +79,8 @@ describe('scenario 2: Toxiproxy between the replicas and the API server', () => 
     let seq = 0;
     const send = async (dep: string, start: number) => {
       const i = seq++;
-      const labels = { alertname, severity: 'warning', namespace: `shop-${run}`, deployment: dep };
+      // One namespace per fingerprint, so that many workloads of one alert are not a storm.
+      const labels = { alertname, severity: 'warning', namespace: `shop-${run}-${dep}`, deployment: dep };
       const d = await deliver(
         target.intakes,
         start,
