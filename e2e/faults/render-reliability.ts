@@ -4,67 +4,14 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../controlplane/install.ts';
-import type { ScenarioResult } from './support/results.ts';
+import { renderReliability } from './support/renderTable.ts';
+import type { StoredResult } from './support/renderTable.ts';
 
 const dir = process.argv[2] ?? join(REPO_ROOT, 'e2e', 'faults', 'results');
 const out = process.argv[3] ?? join(REPO_ROOT, 'docs', 'reliability.md');
 
-type Stored = ScenarioResult & { long: boolean; at: string };
-
-const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
-
 const results = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
-  .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Stored)
-  .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
-if (results.length === 0) throw new Error(`no results in ${dir}: run make e2e-long first`);
-
-const last = results
-  .map((r) => r.at)
-  .sort()
-  .pop()!;
-const rows = results.map(
-  (r) =>
-    `| ${cell(r.scenario)} | ${cell(r.load)} | ${cell(r.faults)} | ${r.passed ? 'pass' : '**FAIL**'}: ${cell(r.result)} | ${cell(r.figure)} |`,
-);
-const text = `# Reliability
-
-Every reliability claim in the README comes from a scenario of the fault suite (\`e2e/faults/\`),
-which drives the fault against the product as a black box: real operator processes (supervised
-like \`REPLICAS=N make run\`), the real kube-apiserver, real SIGKILLs, Toxiproxy, real Alertmanagers
-and Prometheus. \`make test\` runs every scenario at a short size; \`make e2e-long\` runs the full
-sizes, writes \`e2e/faults/results/*.json\` and regenerates this page (do not edit the table by hand:
-\`node e2e/faults/render-reliability.ts\`).
-
-Last run: ${last} (${results.every((r) => r.long) ? 'full sizes, `make e2e-long`' : 'includes short-size results'}).
-
-| scenario | load | faults injected | result | figure |
-|---|---|---|---|---|
-${rows.join('\n')}
-
-Sizes are set by environment variables (\`FAULTS_CRASH_FIRINGS\`, \`FAULTS_FUZZ_CASES\`,
-\`FAULTS_RESTART_DOWN_MS\`, ...; see \`e2e/faults/support/sizes.ts\` and each scenario's head). Every
-figure in \`e2e/faults/results/\` has more detail (status codes per category, retries, RSS samples).
-
-## Against a cluster (kind)
-
-The suite treats the product as a black box. Given intake URLs it runs against a deployment
-instead of local processes:
-
-\`\`\`sh
-FAULTS_INTAKE_URLS=http://127.0.0.1:8080,http://127.0.0.1:8180 \\
-FAULTS_HEALTH_URLS=http://127.0.0.1:8081,http://127.0.0.1:8181 \\
-FAULTS_METRICS_URLS=http://127.0.0.1:9090,http://127.0.0.1:9190 \\
-FAULTS_KUBECONFIG=$HOME/.kube/config FAULTS_NAMESPACE=kubernaut-system \\
-FAULTS_TOKEN=$(kubectl -n monitoring create token alertmanager --audience kubernaut-intake) \\
-FAULTS_KILL_CMD='kubectl -n kubernaut-system delete pod kubernaut-intake-{k} --grace-period=0 --force' \\
-node --experimental-vm-modules node_modules/jest/bin/jest.js \\
-  e2e/faults/exactlyOnce e2e/faults/hostileInput e2e/faults/alertmanagerHA e2e/faults/stormThrough \\
-  --selectProjects integration
-\`\`\`
-
-(one port-forward per pod). The API-server scenarios (2, 3) need to own the API server and its
-network path, so they run against the local control plane only.
-`;
-writeFileSync(out, text);
+  .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as StoredResult);
+writeFileSync(out, renderReliability(results));
 console.log(`wrote ${out} from ${results.length} results`);
