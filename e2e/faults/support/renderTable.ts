@@ -32,6 +32,9 @@ Last run: ${last} (${results.every((r) => r.long) ? 'full sizes, `make e2e-long`
 |---|---|---|---|---|
 ${rows.join('\n')}
 
+Scenario 8 (memory limit: the chart's heap settings under the largest accepted batches) is
+\`e2e/memoryLimit.int.test.ts\`; \`make e2e-long MEMORY_LIMIT_TEST=e2e/memoryLimit\` runs it too.
+
 Sizes are set by environment variables (\`FAULTS_CRASH_FIRINGS\`, \`FAULTS_FUZZ_CASES\`,
 \`FAULTS_RESTART_DOWN_MS\`, ...; see \`e2e/faults/support/sizes.ts\` and each scenario's head). Every
 figure in \`e2e/faults/results/\` has more detail (status codes per category, retries, RSS samples).
