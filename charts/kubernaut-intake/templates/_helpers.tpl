@@ -45,3 +45,18 @@ app.kubernetes.io/part-of: kubernaut
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 {{- end }}
+
+{{/*
+The listeners' ports as the operator reads them from config.yaml (config.intake.port,
+config.health.port, config.metrics.port), with the operator's own defaults, so that the container
+ports, probes and NetworkPolicy always follow the configuration.
+*/}}
+{{- define "kubernaut-intake.intakePort" -}}
+{{- dig "intake" "port" 8080 .Values.config | int }}
+{{- end }}
+{{- define "kubernaut-intake.healthPort" -}}
+{{- dig "health" "port" 8081 .Values.config | int }}
+{{- end }}
+{{- define "kubernaut-intake.metricsPort" -}}
+{{- dig "metrics" "port" 9090 .Values.config | int }}
+{{- end }}
