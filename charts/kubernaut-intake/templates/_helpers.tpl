@@ -22,12 +22,25 @@ app.kubernetes.io/name: {{ include "kubernaut-intake.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
-{{- define "kubernaut-intake.labels" -}}
+{{/* The recommended app.kubernetes.io/* labels, without component. */}}
+{{- define "kubernaut-intake.commonLabels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{ include "kubernaut-intake.selectorLabels" . }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/version: {{ (default .Chart.AppVersion .Values.image.tag) | trunc 63 | trimSuffix "-" | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: kubernaut
+{{- end }}
+
+{{/* Labels of the operator's own objects and pods. */}}
+{{- define "kubernaut-intake.labels" -}}
+{{ include "kubernaut-intake.commonLabels" . }}
+app.kubernetes.io/component: operator
+{{- end }}
+
+{{/* Labels of the monitoring objects (ServiceMonitor, PrometheusRule, dashboard). */}}
+{{- define "kubernaut-intake.monitoringLabels" -}}
+{{ include "kubernaut-intake.commonLabels" . }}
+app.kubernetes.io/component: monitoring
 {{- end }}
 
 {{- define "kubernaut-intake.serviceAccountName" -}}
