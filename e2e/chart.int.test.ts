@@ -11,6 +11,7 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
   PolicyV1Api,
+  loadAllYaml,
 } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { existsSync, readFileSync } from 'node:fs';
@@ -198,11 +199,12 @@ describe('Helm chart and rbac/ on a real API server', () => {
     const ns = 'apply-test';
     // Test fixture: minimal monitoring.coreos.com CRDs (the Prometheus Operator's are not
     // available offline); the objects' contents are checked against what was sent.
-    const fixtures = parseAllDocuments(
-      readFileSync(join(REPO_ROOT, 'e2e/fixtures/monitoring-crds.yaml'), 'utf8'),
-    )
-      .map((d) => d.toJSON() as KubernetesObject)
-      .filter((o) => o?.kind);
+    // loadAllYaml, not a plain parse: the typed CRD model would drop x-kubernetes-* keys of a plain object.
+    const fixtures = (
+      loadAllYaml(
+        readFileSync(join(REPO_ROOT, 'e2e/fixtures/monitoring-crds.yaml'), 'utf8'),
+      ) as KubernetesObject[]
+    ).filter((o) => o?.kind);
     await applyObjects(kc, fixtures);
     await waitForCrdsEstablished(
       kc,

@@ -18,6 +18,11 @@ if [[ -f "$OUT/.complete" ]]; then
   echo "$OUT/bin"
   exit 0
 fi
+# One install at a time per cache entry: a second caller waits for the first, then finds it.
+mkdir -p "$CACHE_ROOT"
+exec 9>"$OUT.lock"
+flock 9
+if [[ -f "$OUT/.complete" ]]; then echo "$OUT/bin"; exit 0; fi
 command -v python3 >/dev/null || { log "python3 is required for yamllint and yamale"; exit 1; }
 log "installing yamale $YAMALE_VERSION and yamllint $YAMLLINT_VERSION into $OUT"
 rm -rf "$OUT"
