@@ -43,7 +43,13 @@ const rules = parse(readFileSync(RULES_FILE, 'utf8')) as RuleFile;
 const dashboardText = readFileSync(DASHBOARD_FILE, 'utf8');
 const dashboard = JSON.parse(dashboardText) as {
   uid: string;
-  panels: { type: string; title: string; targets?: { expr: string }[] }[];
+  panels: {
+    id: number;
+    type: string;
+    title: string;
+    gridPos: { x: number; y: number; w: number; h: number };
+    targets?: { expr: string }[];
+  }[];
 };
 
 /** Metric names a PromQL expression reads (histogram series reduced to their family). */
@@ -104,6 +110,21 @@ describe('alerting rules', () => {
 });
 
 describe('Grafana dashboard', () => {
+  it('lays its panels out without overlap, with unique ids, inside the 24-column grid', () => {
+    const ids = dashboard.panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const cells = new Set<string>();
+    for (const { title, gridPos: g } of dashboard.panels) {
+      expect({ title, fits: g.x >= 0 && g.w > 0 && g.x + g.w <= 24 }).toEqual({ title, fits: true });
+      for (let x = g.x; x < g.x + g.w; x++)
+        for (let y = g.y; y < g.y + g.h; y++) {
+          expect({ title, overlaps: cells.has(`${x},${y}`) }).toEqual({ title, overlaps: false });
+          cells.add(`${x},${y}`);
+        }
+    }
+    expect(dashboard.uid).toBe('kubernaut-intake');
+  });
+
   it('has a panel for every gateway_ metric the operator exports', async () => {
     const shown = new Set(panelExprs.flatMap(metricsIn));
     const missing = [...(await exportedMetrics())].filter((n) => n.startsWith('gateway_') && !shown.has(n));
