@@ -1,6 +1,7 @@
 // All Prometheus metrics of one process instance (contract §5), on its own Registry so that
 // several instances in one test process never share counters.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createControllerMetrics } from './controllerMetrics.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -102,5 +103,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['controller', 'result'] as const,
       registers,
     }),
+    /** Reconcile durations and errors, work-queue depth/adds/retries/latency, build_info. */
+    controllers: createControllerMetrics(registers),
   };
 }
