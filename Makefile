@@ -17,7 +17,7 @@ endif
 NODE_TS := node --disable-warning=ExperimentalWarning
 JEST    := node --disable-warning=ExperimentalWarning --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help node deps controlplane helm toxiproxy vegeta alertmanager prometheus chart-lint build lint typecheck test test-unit test-integration run bench clean
+.PHONY: help node deps controlplane helm toxiproxy vegeta alertmanager prometheus schema chart-lint build lint typecheck test test-unit test-integration run bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -61,6 +61,9 @@ alertmanager: ## Install Debian's prometheus-alertmanager (a real peer for the e
 	  if [ "$$(id -u)" -ne 0 ]; then echo "make: install prometheus-alertmanager (apt-get install prometheus-alertmanager)"; exit 1; fi; \
 	  echo "make: installing prometheus-alertmanager from Debian"; \
 	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null; }
+
+schema: ## Regenerate charts/kubernaut-intake/values.schema.json from operator/config/schema.ts
+	$(NODE_TS) charts/kubernaut-intake/values.schema.ts
 
 chart-lint: helm ## helm lint --strict and helm template the chart
 	@h=$$(bash e2e/controlplane/build-helm.sh | tail -1); "$$h" lint --strict charts/kubernaut-intake && "$$h" template t charts/kubernaut-intake >/dev/null

@@ -90,11 +90,12 @@ describe('loadConfig', () => {
     });
     expect(c.intake.tls).toEqual({
       enabled: true,
-      certFile: '/etc/kubernaut/tls/tls.crt',
-      keyFile: '/etc/kubernaut/tls/tls.key',
+      certFile: '/etc/kubernaut-tls/tls.crt',
+      keyFile: '/etc/kubernaut-tls/tls.key',
+      reloadIntervalSeconds: 10,
     });
-    expect(c.intake.keepAliveTimeoutMs).toBeGreaterThan(90_000);
-    const bad = file('intake:\n  keepAliveTimeoutMs: 200000\n  headersTimeoutMs: 150000\n');
+    expect(c.intake.keepAliveTimeoutMs).toBeGreaterThan(300_000);
+    const bad = file('intake:\n  keepAliveTimeoutMs: 320000\n  headersTimeoutMs: 315000\n');
     expect(() => loadConfig({ CONFIG_FILE: bad })).toThrow(
       'intake.headersTimeoutMs must be longer than intake.keepAliveTimeoutMs',
     );

@@ -59,8 +59,9 @@ const AuthSchema = section(
 const TlsSchema = section(
   {
     enabled: bool(false, 'Serve the intake over HTTPS with certFile/keyFile (reloaded when they change).'),
-    certFile: text(4096, '/etc/kubernaut/tls/tls.crt', 'PEM certificate chain of the intake.'),
-    keyFile: text(4096, '/etc/kubernaut/tls/tls.key', 'PEM private key of the intake.'),
+    certFile: text(4096, '/etc/kubernaut-tls/tls.crt', 'PEM certificate chain of the intake.'),
+    keyFile: text(4096, '/etc/kubernaut-tls/tls.key', 'PEM private key of the intake.'),
+    reloadIntervalSeconds: int(1, 3600, 10, 'How often the two files are checked for a rotated certificate.'),
   },
   'TLS of the intake port (health and metrics stay plain HTTP).',
 );
@@ -81,14 +82,14 @@ const IntakeSchema = section({
   keepAliveTimeoutMs: int(
     1000,
     3_600_000,
-    125_000,
-    "Idle keep-alive connections are closed after this; above Go's 90 s idle timeout (Alertmanager).",
+    310_000,
+    "Idle keep-alive connections are closed after this: above the 5 min idle timeout of Alertmanager's HTTP client.",
   ),
   headersTimeoutMs: int(
     1000,
     3_600_000,
-    130_000,
-    'Time allowed to receive request headers; above keepAliveTimeoutMs.',
+    315_000,
+    'Time allowed to receive request headers; must be above keepAliveTimeoutMs.',
   ),
   auth: AuthSchema,
   tls: TlsSchema,

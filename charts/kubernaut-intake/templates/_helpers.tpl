@@ -45,3 +45,8 @@ app.kubernetes.io/part-of: kubernaut
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 {{- end }}
+
+{{/* The Secret holding the intake's TLS certificate. */}}
+{{- define "kubernaut-intake.tlsSecretName" -}}
+{{- .Values.tls.secretName | default (printf "%s-tls" (include "kubernaut-intake.fullname" .)) -}}
+{{- end -}}
