@@ -66,7 +66,8 @@ schema: ## Regenerate charts/kubernaut-intake/values.schema.json from operator/c
 	$(NODE_TS) charts/kubernaut-intake/values.schema.ts
 
 chart-lint: helm ## helm lint --strict and helm template the chart
-	@h=$$(bash e2e/controlplane/build-helm.sh | tail -1); "$$h" lint --strict charts/kubernaut-intake && "$$h" template t charts/kubernaut-intake >/dev/null
+	@h=$$(bash e2e/controlplane/build-helm.sh | tail -1); "$$h" lint --strict charts/kubernaut-intake && "$$h" template t charts/kubernaut-intake >/dev/null && \
+	  "$$h" lint --strict charts/kubernaut-intake --set tls.enabled=true,tls.certManager.enabled=true,tls.certManager.issuerRef.name=ca,networkPolicy.enabled=true >/dev/null
 
 build: deps ## Compile TypeScript to dist/
 	npx tsc -p tsconfig.build.json
