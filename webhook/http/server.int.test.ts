@@ -1,14 +1,13 @@
 // The intake's server as the operator runs it: idle keep-alive connections outlive Node's old
 // 5 s default (Alertmanager reuses them for up to 5 min), and HTTPS with a certificate that is
 // rotated on disk and picked up without a restart. Certificates are made with openssl.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, freshNamespace } from '../../test/support/cluster.ts';
+import { TestPki } from '../../test/support/tlsPki.ts';
 import { PROMETHEUS, alert, alertmanagerPayload, startOperator } from '../../test/support/operator.ts';
 
 const body = () =>
@@ -51,8 +50,8 @@ describe('intake server', () => {
   });
 
   it('serves HTTPS and picks up a rotated certificate without a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'intake-tls-'));
-    const pki = new TestPki(dir);
+    const pki = new TestPki();
+    const dir = pki.dir;
     pki.issue('intake-one', join(dir, 'tls.crt'), join(dir, 'tls.key'));
     const ns = await freshNamespace('tls');
     const op = await startOperator(ns, {
@@ -67,7 +66,7 @@ describe('intake server', () => {
     });
     try {
       expect(op.endpoints.intake).toMatch(/^https:/);
-      const ca = readFileSync(join(dir, 'ca.crt'));
+      const ca = readFileSync(pki.caCert);
       const first = await httpsPost(op.endpoints.intake + PROMETHEUS, ca);
       expect(first).toEqual({ status: 201, cn: 'intake-one' });
       // Like a Secret volume update: new files moved into place.
@@ -100,52 +99,3 @@ function httpsPost(url: string, ca: Buffer): Promise<{ status: number; cn: strin
     req.end(body());
   });
 }
-
-/** A throw-away CA issuing serving certificates for 127.0.0.1. */
-class TestPki {
-  private readonly dir: string;
-  constructor(dir: string) {
-    this.dir = dir;
-    this.openssl([
-      'req',
-      '-x509',
-      ...EC,
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=test-ca',
-    ]);
-  }
-
-  issue(cn: string, certPath: string, keyPath: string): void {
-    writeFileSync(join(this.dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-    this.openssl(['req', ...EC, '-keyout', keyPath, '-out', 'srv.csr', '-subj', `/CN=${cn}`]);
-    this.openssl([
-      'x509',
-      '-req',
-      '-in',
-      'srv.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-extfile',
-      'san.ext',
-    ]);
-  }
-
-  private openssl(args: string[]): void {
-    execFileSync('openssl', args, { cwd: this.dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  }
-}
-
-const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
