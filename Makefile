@@ -17,7 +17,7 @@ endif
 NODE_TS := node --disable-warning=ExperimentalWarning
 JEST    := node --disable-warning=ExperimentalWarning --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help node deps controlplane helm ct toxiproxy vegeta alertmanager prometheus chart-lint build lint typecheck test test-unit test-integration run bench clean
+.PHONY: help node deps controlplane helm ct toxiproxy vegeta alertmanager prometheus schema chart-lint build lint typecheck test test-unit test-integration run bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -62,6 +62,9 @@ alertmanager: ## Install Debian's prometheus-alertmanager (a real peer for the e
 	  echo "make: installing prometheus-alertmanager from Debian"; \
 	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null; }
 
+schema: ## Regenerate charts/kubernaut-intake/values.schema.json from operator/config/schema.ts
+	$(NODE_TS) charts/kubernaut-intake/values.schema.ts
+
 ct: helm ## Build chart-testing (ct) and install its yamllint + yamale (a Python venv, no root) into the cache
 	@bash e2e/controlplane/build-gotool.sh ct >/dev/null
 	@bash e2e/controlplane/build-pytools.sh >/dev/null
@@ -71,6 +74,7 @@ chart-lint: helm ct ## helm lint --strict, helm template (monitoring on), ct lin
 	  ct=$$(bash e2e/controlplane/build-gotool.sh ct | tail -1); \
 	  py=$$(bash e2e/controlplane/build-pytools.sh | tail -1); \
 	  "$$h" lint --strict charts/kubernaut-intake; \
+	  "$$h" lint --strict charts/kubernaut-intake --set tls.enabled=true,tls.certManager.enabled=true,tls.certManager.issuerRef.name=ca,networkPolicy.enabled=true >/dev/null; \
 	  "$$h" template t charts/kubernaut-intake -f charts/kubernaut-intake/ci/monitoring-values.yaml >/dev/null; \
 	  PATH="$$(dirname "$$h"):$$py:$$PATH" "$$ct" lint --config ct.yaml \
 	    --lint-conf "$$(dirname "$$ct")/etc/lintconf.yaml" --chart-yaml-schema "$$(dirname "$$ct")/etc/chart_schema.yaml"

@@ -73,3 +73,8 @@ ports, probes and NetworkPolicy always follow the configuration.
 {{- define "kubernaut-intake.metricsPort" -}}
 {{- dig "metrics" "port" 9090 .Values.config | int }}
 {{- end }}
+
+{{/* The Secret holding the intake's TLS certificate. */}}
+{{- define "kubernaut-intake.tlsSecretName" -}}
+{{- .Values.tls.secretName | default (printf "%s-tls" (include "kubernaut-intake.fullname" .)) -}}
+{{- end -}}
