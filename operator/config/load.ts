@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse } from 'yaml';
 import { parsePriorityMatrix } from '../../webhook/signal/classify.ts';
+import { API_REQUEST_TIMEOUT_MS } from '../kube/kubeconfig.ts';
 import { defaultConfig } from './schema.ts';
 import type { Config } from './schema.ts';
 
@@ -103,6 +104,16 @@ export function loadConfig(env: Env = process.env): Config {
   return config;
 }
 
+/**
+ * The creation lock must outlast its critical section: from before the acquiring write is sent
+ * to the create being sent there are at most two API requests (the acquiring write, one GET of
+ * the newest RR), each bounded by API_REQUEST_TIMEOUT_MS, plus a margin that also covers the
+ * creator's own CREATE_MARGIN_MS check and event-loop delays.
+ */
+const LOCK_ROUND_TRIPS = 2;
+const LOCK_MARGIN_MS = 5000;
+export const MIN_LOCK_LEASE_MS = LOCK_ROUND_TRIPS * API_REQUEST_TIMEOUT_MS + LOCK_MARGIN_MS;
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function validateConfig(c: Config): string[] {
@@ -172,6 +183,11 @@ export function validateConfig(c: Config): string[] {
   positiveInt('leaderElection.leaseDurationSeconds', c.leaderElection.leaseDurationSeconds, 3600);
   if (new Set([c.intake.port, c.health.port, c.metrics.port]).size !== 3) {
     errors.push('intake.port, health.port and metrics.port must differ');
+  }
+  if (c.intake.lock.leaseDurationSeconds * 1000 < MIN_LOCK_LEASE_MS) {
+    errors.push(
+      `intake.lock.leaseDurationSeconds: must be at least ${MIN_LOCK_LEASE_MS / 1000} (the lock's critical section is up to ${LOCK_ROUND_TRIPS} API requests of up to ${API_REQUEST_TIMEOUT_MS / 1000} s each before the create is sent, plus ${LOCK_MARGIN_MS / 1000} s)`,
+    );
   }
   if (c.intake.lock.maxWaitMs >= c.intake.requestTimeoutMs) {
     errors.push('intake.lock.maxWaitMs must be shorter than intake.requestTimeoutMs');
