@@ -44,6 +44,13 @@ describe('loadConfig', () => {
     expect(message).toContain('metrics.port: must be a whole number');
   });
 
+  it('refuses a creation lock shorter than its critical section', () => {
+    const at = (seconds: number) => () =>
+      loadConfig({ CONFIG_FILE: file(`intake:\n  lock:\n    leaseDurationSeconds: ${seconds}\n`) });
+    expect(at(20)).toThrow(/intake.lock.leaseDurationSeconds: must be at least 25/);
+    expect(at(25)().intake.lock.leaseDurationSeconds).toBe(25);
+  });
+
   it('rejects a file that is not a mapping', () => {
     expect(() => loadConfig({ CONFIG_FILE: file('- a\n- b\n') })).toThrow('config: expected a mapping');
   });
