@@ -275,6 +275,6 @@ describe('fenced creation', () => {
         await proxy.clearToxics();
         await Promise.all(ops.map((o) => o.stop()));
       }
-    });
+    }, 600_000);
   });
 });
