@@ -88,7 +88,10 @@ describe('a status write whose answer is lost', () => {
         return sent;
       }
     }
-    const batcher = new StatusBatcher(new DroppingKube(kc), cache);
+    const client = new DroppingKube(kc);
+    // Open the pooled connection first: the toxic must drop an answer, not the TLS handshake.
+    await client.getRR(ns, created.metadata.name);
+    const batcher = new StatusBatcher(client, cache);
     // Keys in an order the API server does not return them in (it sorts them).
     const { result } = await batcher.submit(created.metadata.name, (status, now) => {
       status.deduplication = { occurrenceCount: 2, lastSeenAt: now, firstSeenAt: '2026-11-26T10:00:00.000Z' };
