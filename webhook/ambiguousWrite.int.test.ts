@@ -66,6 +66,7 @@ describe('a status write whose answer is lost', () => {
       kubeconfigPath: kubeconfigThrough(proxy, controlPlaneInfo().kubeconfigPath),
     });
     kc.requestTimeoutMs = 2000;
+    let lost = 0;
     class DroppingKube extends KubeClient {
       override async patchRRStatus(
         namespace: string,
@@ -84,6 +85,11 @@ describe('a status write whose answer is lost', () => {
           const rr = await kube.getRR(ns, name);
           return rr.metadata.resourceVersion !== resourceVersion ? rr : undefined;
         });
+        // Only once the client has given up is the network healed: the answer is really lost.
+        lost += await sent.then(
+          () => 0,
+          () => 1,
+        );
         await proxy.removeToxic(toxic);
         return sent;
       }
@@ -97,6 +103,7 @@ describe('a status write whose answer is lost', () => {
       status.deduplication = { occurrenceCount: 2, lastSeenAt: now, firstSeenAt: '2026-11-26T10:00:00.000Z' };
       return 2;
     });
+    expect(lost).toBe(1);
     expect(result).toBe(2);
     expect((await kube.getRR(ns, created.metadata.name)).status?.deduplication?.occurrenceCount).toBe(2);
   });

@@ -186,6 +186,7 @@ describe('fenced creation', () => {
       const c = classified('lost-answer');
       const kc = loadKubeConfig({ kubeconfigPath: kubeconfigThrough(proxy, admin()) });
       kc.requestTimeoutMs = 2000;
+      let lost = 0;
       class DroppingKube extends KubeClient {
         override async createRR(rr: RemediationRequest): Promise<RemediationRequest> {
           // The request reaches the API server; its answer is dropped on the way back.
@@ -196,6 +197,11 @@ describe('fenced creation', () => {
           });
           const sent = super.createRR(rr);
           await eventually('the create to land', () => kube.getRR(ns, rr.metadata.name));
+          // Only once the client has given up is the network healed: the answer is really lost.
+          lost += await sent.then(
+            () => 0,
+            () => 1,
+          );
           await proxy.removeToxic(toxic);
           return sent;
         }
@@ -209,6 +215,7 @@ describe('fenced creation', () => {
         lock: new CreationLock({ kube: client, namespace: ns, holder: 'lossy', leaseDurationSeconds: 30 }),
       });
       const result = await creator.create(c);
+      expect(lost).toBe(1);
       expect(result.kind).toBe('created');
       const [rr] = await activeFor(c.fingerprint);
       expect(rr!.status?.deduplication?.occurrenceCount).toBe(1);
@@ -246,7 +253,10 @@ describe('fenced creation', () => {
         );
         // Every notification goes to both replicas (HA Alertmanager peers), each retried on 5xx.
         const deliveries = fps.flatMap((d) =>
-          firings.flatMap((t) => ops.map((op) => ({ op, body: alertmanagerPayload([firing(d, t)]) }))),
+          firings.flatMap((t) => {
+            const body = alertmanagerPayload([firing(d, t)]);
+            return ops.map((op) => ({ op, body }));
+          }),
         );
         const replies = await Promise.all(
           deliveries.map(({ op, body }) => postRetrying(op.endpoints.intake + PROMETHEUS, body, 12)),

@@ -12,7 +12,7 @@ import { isActive, PENDING } from '../../operator/api/phase.ts';
 import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';
-import { KubeError } from '../../operator/kube/errors.ts';
+import { KubeError, readTwiceOnNoAnswer } from '../../operator/kube/errors.ts';
 import type { Logger } from '../../operator/observability/logger.ts';
 import type { Metrics } from '../../operator/observability/metrics.ts';
 import { occurrenceId } from '../dedup/occurrences.ts';
@@ -138,7 +138,7 @@ export class LockedCreator {
       const exists = err instanceof KubeError && err.kind === 'alreadyExists';
       const unclear = !(err instanceof KubeError) || err.kind === 'unavailable';
       if (!exists && !unclear) throw err;
-      const found = await this.read(rr.metadata.name);
+      const found = await readTwiceOnNoAnswer(() => this.read(rr.metadata.name));
       // Not there: it did not land (or lands later, carrying this occurrence as its first).
       if (!found) throw exists ? new KubeError('unavailable', 409, `${rr.metadata.name} vanished`) : err;
       if (found.spec.signalFingerprint !== rr.spec.signalFingerprint) {

@@ -7,7 +7,7 @@ import { isActive } from '../../operator/api/phase.ts';
 import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';
-import { KubeError } from '../../operator/kube/errors.ts';
+import { KubeError, readTwiceOnNoAnswer } from '../../operator/kube/errors.ts';
 import type { Metrics } from '../../operator/observability/metrics.ts';
 
 /** Applies one signal's change to a working copy of the status; returns that signal's result. */
@@ -142,7 +142,7 @@ export class StatusBatcher {
         }
         if (err instanceof KubeError && err.kind === 'notFound') throw this.gone(name);
         // No answer: the write may or may not have landed. Look before reporting failure.
-        const landed = await this.fetch(name).catch(() => undefined);
+        const landed = await readTwiceOnNoAnswer(() => this.fetch(name)).catch(() => undefined);
         if (
           landed &&
           landed.metadata.resourceVersion !== base.metadata.resourceVersion &&
