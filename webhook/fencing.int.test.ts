@@ -258,9 +258,23 @@ describe('fenced creation', () => {
             return ops.map((op) => ({ op, body }));
           }),
         );
+        // Meanwhile the proxy cuts every open connection now and then (requests in flight get
+        // no answer, whether or not they landed).
+        let racing = true;
+        let cuts = 0;
+        const chaos = (async () => {
+          while (racing) {
+            await new Promise((r) => setTimeout(r, 700 + Math.random() * 600));
+            await proxy.disable();
+            cuts++;
+            await new Promise((r) => setTimeout(r, 150 + Math.random() * 200));
+            await proxy.enable();
+          }
+        })();
         const replies = await Promise.all(
           deliveries.map(({ op, body }) => postRetrying(op.endpoints.intake + PROMETHEUS, body, 12)),
-        );
+        ).finally(() => (racing = false));
+        await chaos;
         await proxy.clearToxics();
         // Whatever was still refused is resent once the network is well (Alertmanager keeps trying).
         for (const [i, r] of replies.entries()) {
@@ -279,7 +293,8 @@ describe('fenced creation', () => {
         const retried = replies.reduce((n, r) => n + r.retries, 0);
         console.log(
           `proxy race: ${deliveries.length} deliveries of ${fps.length * firings.length} firings, ` +
-            `${retried} retries after 5xx, ${redelivered} answered redelivered, ${duplicates} duplicate RRs`,
+            `${retried} retries after 5xx, ${cuts} connection cuts, ${redelivered} answered redelivered, ` +
+            `${duplicates} duplicate RRs`,
         );
       } finally {
         await proxy.clearToxics();
