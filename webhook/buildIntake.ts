@@ -47,6 +47,7 @@ export function buildIntake(p: IntakeParts) {
       cache,
       lock,
       maxWaitMs: config.intake.lock.maxWaitMs,
+      holder: config.podName,
       metrics,
       logger,
     }),

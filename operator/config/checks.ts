@@ -1,7 +1,19 @@
 // Rules the schema cannot express because they relate two settings or need the domain's own
 // parser. They run after schema validation, on a value that already has the right shape.
 import { parsePriorityMatrix } from '../../webhook/signal/classify.ts';
+import { API_REQUEST_TIMEOUT_MS } from '../kube/kubeconfig.ts';
 import type { Config } from './schema.ts';
+
+/**
+ * The creation lock must outlast its critical section: from before the acquiring write is sent
+ * to the create being sent there are at most two API requests (the acquiring write, one GET of
+ * the newest RR), each bounded by API_REQUEST_TIMEOUT_MS, plus a margin that also covers the
+ * creator's own CREATE_MARGIN_MS check and event-loop delays. The schema's minimum for
+ * intake.lock.leaseDurationSeconds is this, in seconds (load.test.ts holds them together).
+ */
+const LOCK_ROUND_TRIPS = 2;
+const LOCK_MARGIN_MS = 5000;
+export const MIN_LOCK_LEASE_MS = LOCK_ROUND_TRIPS * API_REQUEST_TIMEOUT_MS + LOCK_MARGIN_MS;
 
 export function crossFieldErrors(c: Config): string[] {
   const errors: string[] = [];

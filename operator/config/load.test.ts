@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, defaultConfig, loadConfig, validateConfig } from './load.ts';
+import { ConfigError, defaultConfig, loadConfig, MIN_LOCK_LEASE_MS, validateConfig } from './load.ts';
 
 function file(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'config.yaml');
@@ -42,6 +42,16 @@ describe('loadConfig', () => {
     expect(message).toContain('intake.bodyLimt: unknown setting');
     expect(message).toContain('storm.quietSeconds: must be a whole number of at least 1 (got "soon")');
     expect(message).toContain('metrics.port: must be a whole number from 1 to 65535 (got "abc")');
+  });
+
+  it('refuses a creation lock shorter than its critical section', () => {
+    const at = (seconds: number) => () =>
+      loadConfig({ CONFIG_FILE: file(`intake:\n  lock:\n    leaseDurationSeconds: ${seconds}\n`) });
+    expect(MIN_LOCK_LEASE_MS).toBe(25_000);
+    expect(at(20)).toThrow(
+      /intake.lock.leaseDurationSeconds: must be a whole number from 25 to 3600 \(got 20\)/,
+    );
+    expect(at(25)().intake.lock.leaseDurationSeconds).toBe(25);
   });
 
   it('rejects a file that is not a mapping', () => {

@@ -9,6 +9,7 @@ import type { Config } from './schema.ts';
 import { settingType, validateSchema } from './validate.ts';
 
 export { defaultConfig } from './schema.ts';
+export { MIN_LOCK_LEASE_MS } from './checks.ts';
 export type { Config } from './schema.ts';
 
 export class ConfigError extends Error {

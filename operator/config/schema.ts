@@ -94,7 +94,12 @@ const IntakeSchema = section({
   auth: AuthSchema,
   tls: TlsSchema,
   lock: section({
-    leaseDurationSeconds: int(1, 3600, 30, 'leaseDurationSeconds of the per-fingerprint creation Leases.'),
+    leaseDurationSeconds: int(
+      25,
+      3600,
+      30,
+      'leaseDurationSeconds of the per-fingerprint creation Leases; at least two API request timeouts plus 5 s (the critical section before the create is sent).',
+    ),
     maxWaitMs: int(1, 600_000, 5000, 'Longest wait for a creation lock; then 503.'),
   }),
 });

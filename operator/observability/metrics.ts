@@ -27,6 +27,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       help: 'Signals folded into an active storm',
       registers,
     }),
+    signalsRedelivered: new Counter({
+      name: 'gateway_signals_redelivered_total',
+      help: 'Signals recognised as a redelivery of an occurrence already counted (answered 202, not counted)',
+      registers,
+    }),
     signalsResolved: new Counter({
       name: 'gateway_signals_resolved_total',
       help: 'Resolved signals, by whether an active RemediationRequest was marked',
