@@ -73,15 +73,16 @@ chart-lint: helm ## helm lint --strict and helm template the chart
 # HELM: a helm binary to use instead of building one; CHART: another (e.g. packaged) chart dir;
 # MANIFEST_FLAGS: extra `helm template` flags (the release workflow pins the image digest).
 MANIFEST_NAMESPACE ?= kubernaut-system
+MANIFEST_OUT ?= dist/install.yaml
 CHART ?= charts/kubernaut-intake
 manifests: $(if $(HELM),,helm) ## Render the chart into plain manifests, Namespace and CRD included: dist/install.yaml
-	@h="$${HELM:-$$(bash e2e/controlplane/build-helm.sh | tail -1)}"; mkdir -p dist; \
+	@h="$(HELM)"; [ -n "$$h" ] || h=$$(bash e2e/controlplane/build-helm.sh | tail -1); mkdir -p "$$(dirname $(MANIFEST_OUT))"; \
 	  { printf '%s\n' '# kubernaut-intake plain manifests: `make manifests` (helm template of the chart).' \
 	      '# kubectl apply --server-side -f dist/install.yaml' \
 	      'apiVersion: v1' 'kind: Namespace' 'metadata:' '  name: $(MANIFEST_NAMESPACE)'; \
 	    "$$h" template kubernaut-intake $(CHART) --namespace $(MANIFEST_NAMESPACE) \
-	      --include-crds $(MANIFEST_FLAGS); } > dist/install.yaml.tmp; \
-	  mv dist/install.yaml.tmp dist/install.yaml; echo "make: wrote dist/install.yaml"
+	      --include-crds $(MANIFEST_FLAGS); } > $(MANIFEST_OUT).tmp; \
+	  mv $(MANIFEST_OUT).tmp $(MANIFEST_OUT); echo "make: wrote $(MANIFEST_OUT)"
 
 build: deps ## Compile TypeScript to dist/
 	npx tsc -p tsconfig.build.json
