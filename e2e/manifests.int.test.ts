@@ -5,6 +5,8 @@
 import { KubernetesObjectApi, loadAllYaml } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
+import { request } from 'node:https';
+import type { RequestOptions } from 'node:https';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,4 +93,46 @@ describe('make manifests on a real API server', () => {
     for (const o of objects) again.push(await read(o));
     expect(chart(again)).toEqual(versions);
   });
+
+  it('publishes the field descriptions kubectl explain shows (OpenAPI v3 of the API server)', async () => {
+    type Node = { description?: string; properties?: Record<string, Node> };
+    const doc = JSON.parse(await get('/openapi/v3/apis/kubernaut.ai/v1alpha1')) as {
+      components: { schemas: Record<string, Node> };
+    };
+    const rr = doc.components.schemas['ai.kubernaut.v1alpha1.RemediationRequest']!;
+    const spec = rr.properties!.spec!;
+    const status = rr.properties!.status!;
+    expect(spec.properties!.signalFingerprint!.description).toContain('SHA-256');
+    expect(status.properties!.deduplication!.properties!.occurrenceCount!.description).toContain(
+      'redelivery',
+    );
+    const blank = [...Object.entries(spec.properties!), ...Object.entries(status.properties!)].filter(
+      ([, v]) => !v.description,
+    );
+    expect(blank.map(([k]) => k)).toEqual([]);
+  });
+
+  async function get(path: string): Promise<string> {
+    const opts: RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const url = new URL(kc.getCurrentCluster()!.server + path);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        url,
+        { ...opts, headers: { ...opts.headers, accept: 'application/json' } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve(body)
+              : reject(new Error(`GET ${path}: ${res.statusCode} ${body}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
 });
