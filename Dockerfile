@@ -29,6 +29,9 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no
 # About half of production node_modules is .d.ts/.map/docs/tests (93 MB -> 44 MB).
 COPY hack/prune-node-modules.sh /usr/local/bin/prune-node-modules
 RUN prune-node-modules node_modules
+# This stage runs on the build platform only: a native addon would be built for the wrong
+# architecture. Fail here rather than ship it; such a dependency needs a per-platform stage.
+RUN if find node_modules -name '*.node' | grep .; then echo "native addons found" >&2; exit 1; fi
 
 FROM node:22.23.3-trixie-slim@sha256:b26b04c123d9ff8ab646ceb18b9d75a1173acf64b9a401094b906d27b29338d4
 # Set by the release workflow (docker/metadata-action); the defaults describe a local build.
