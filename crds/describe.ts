@@ -86,18 +86,61 @@ export const DESCRIPTIONS: Record<string, string> = {
   'status.stormAggregation.closedAt': 'Extension to the contract. Set on the leader when its storm closed.',
 };
 
+/**
+ * Fields other branches add (storm buffer members): written only where the field has no
+ * description yet, so their authors' own texts win. `name[]` steps into an array's items.
+ */
+const AS_ON_RR = (field: string) => `As ${field} of the RR this pending signal gets if no storm forms.`;
+export const FILL_IN: Record<string, string> = {
+  'status.stormAggregation.pendingMembers[].fingerprint': AS_ON_RR('spec.signalFingerprint'),
+  'status.stormAggregation.pendingMembers[].resource':
+    'Its target resource as kind/namespace/name (the form of affectedResources).',
+  'status.stormAggregation.pendingMembers[].receivedTime': AS_ON_RR('spec.receivedTime'),
+  'status.stormAggregation.pendingMembers[].lastSeenAt': AS_ON_RR('status.deduplication.lastSeenAt'),
+  'status.stormAggregation.pendingMembers[].occurrences':
+    'Occurrences received while pending; they become the occurrenceCount of its RR or count on the storm.',
+  'status.stormAggregation.pendingMembers[].severity': AS_ON_RR('spec.severity'),
+  'status.stormAggregation.pendingMembers[].priority': AS_ON_RR('spec.priority'),
+  'status.stormAggregation.pendingMembers[].environment': AS_ON_RR('spec.environment'),
+  'status.stormAggregation.pendingMembers[].signalType': AS_ON_RR('spec.signalType'),
+  'status.stormAggregation.pendingMembers[].signalSource': AS_ON_RR('spec.signalSource'),
+  'status.stormAggregation.pendingMembers[].clusterID': AS_ON_RR('spec.clusterID'),
+  'status.stormAggregation.pendingMembers[].firingTime': AS_ON_RR('spec.firingTime'),
+  'status.stormAggregation.pendingMembers[].targetResource': AS_ON_RR('spec.targetResource'),
+  'status.stormAggregation.pendingMembers[].targetResource.apiVersion': AS_ON_RR(
+    'spec.targetResource.apiVersion',
+  ),
+  'status.stormAggregation.pendingMembers[].targetResource.kind': AS_ON_RR('spec.targetResource.kind'),
+  'status.stormAggregation.pendingMembers[].targetResource.name': AS_ON_RR('spec.targetResource.name'),
+  'status.stormAggregation.pendingMembers[].targetResource.namespace': AS_ON_RR(
+    'spec.targetResource.namespace',
+  ),
+  'status.stormAggregation.pendingMembers[].signalLabels': AS_ON_RR('spec.signalLabels'),
+  'status.stormAggregation.pendingMembers[].signalAnnotations': AS_ON_RR('spec.signalAnnotations'),
+};
+
 function schemaPath(dotted: string): string[] {
   const base = ['spec', 'versions', 0, 'schema', 'openAPIV3Schema'] as unknown as string[];
   if (dotted === '') return base;
-  return [...base, ...dotted.split('.').flatMap((p) => ['properties', p])];
+  return [
+    ...base,
+    ...dotted
+      .split('.')
+      .flatMap((p) => (p.endsWith('[]') ? ['properties', p.slice(0, -2), 'items'] : ['properties', p])),
+  ];
 }
 
 export function describe(text: string): string {
   const doc = parseDocument(text);
-  for (const [path, description] of Object.entries(DESCRIPTIONS)) {
+  const entries = [
+    ...Object.entries(DESCRIPTIONS).map(([p, d]) => [p, d, true] as const),
+    ...Object.entries(FILL_IN).map(([p, d]) => [p, d, false] as const),
+  ];
+  for (const [path, description, overwrite] of entries) {
     const node = doc.getIn(schemaPath(path), true);
     if (!(node instanceof YAMLMap)) continue; // a field that is gone or not there yet
-    if (node.get('description') === description) continue;
+    const current = node.get('description');
+    if (current === description || (!overwrite && typeof current === 'string' && current.trim())) continue;
     node.flow = false;
     const scalar = doc.createNode(description) as Scalar;
     scalar.type = Scalar.BLOCK_FOLDED;
