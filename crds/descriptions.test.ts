@@ -45,15 +45,26 @@ it('crds/describe.ts only writes descriptions, for fields that exist', () => {
 });
 
 it('fills in descriptions of array items too, keeping the ones a field has', () => {
-  const withMembers = text.replace(
-    /^( +)closedAt:\n/m,
-    (all, indent: string) =>
-      `${indent}pendingMembers:\n${indent}  type: array\n${indent}  description: own text\n` +
-      `${indent}  items:\n${indent}    type: object\n${indent}    properties:\n` +
-      `${indent}      fingerprint: { type: string }\n` +
-      all,
-  );
-  const storm = schemaOf(describeCrd(withMembers)).properties!.status!.properties!.stormAggregation!;
+  const minimal = [
+    'spec:',
+    '  versions:',
+    '    - schema:',
+    '        openAPIV3Schema:',
+    '          properties:',
+    '            status:',
+    '              properties:',
+    '                stormAggregation:',
+    '                  properties:',
+    '                    pendingMembers:',
+    '                      type: array',
+    '                      description: own text',
+    '                      items:',
+    '                        type: object',
+    '                        properties:',
+    '                          fingerprint: { type: string }',
+    '',
+  ].join('\n');
+  const storm = schemaOf(describeCrd(minimal)).properties!.status!.properties!.stormAggregation!;
   const members = storm.properties!.pendingMembers!;
   expect(members.description).toBe('own text');
   expect(members.items!.properties!.fingerprint!.description).toContain('spec.signalFingerprint');
