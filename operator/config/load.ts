@@ -25,6 +25,10 @@ export const ENV_OVERRIDES: Record<string, string> = {
   INTAKE_AUTH_ENABLED: 'intake.auth.enabled',
   INTAKE_BODY_LIMIT_BYTES: 'intake.bodyLimitBytes',
   INTAKE_GROUP_COMMIT_LINGER_MS: 'intake.groupCommitLingerMs',
+  INTAKE_MAX_BYTES_IN_FLIGHT: 'intake.maxBytesInFlight',
+  INTAKE_MAX_ALERTS_IN_FLIGHT: 'intake.maxAlertsInFlight',
+  KUBE_MAX_CONCURRENT_REQUESTS: 'kube.maxConcurrentRequests',
+  KUBE_MAX_WAIT_MS: 'kube.maxWaitMs',
   DEFAULT_ENVIRONMENT: 'classification.defaultEnvironment',
   LEADER_ELECTION_ENABLED: 'leaderElection.enabled',
   RETENTION_HOURS: 'lifecycle.retentionHours',
@@ -141,6 +145,17 @@ export function validateConfig(c: Config): string[] {
   positiveInt('intake.retryAfterSeconds', c.intake.retryAfterSeconds, 3600);
   positiveInt('intake.requestTimeoutMs', c.intake.requestTimeoutMs, 600_000);
   positiveInt('intake.maxInFlight', c.intake.maxInFlight, 1_000_000);
+  positiveInt('intake.maxBytesInFlight', c.intake.maxBytesInFlight, 16 * 1024 ** 3);
+  positiveInt('intake.maxAlertsInFlight', c.intake.maxAlertsInFlight, 10_000_000);
+  positiveInt('kube.maxConcurrentRequests', c.kube.maxConcurrentRequests, 10_000);
+  positiveInt('kube.maxWaitMs', c.kube.maxWaitMs, 600_000);
+  // One request at its limits must fit the in-flight bounds, or it would be shed for ever.
+  if (c.intake.maxBytesInFlight < c.intake.bodyLimitBytes)
+    errors.push('intake.maxBytesInFlight must be at least intake.bodyLimitBytes');
+  if (c.intake.maxAlertsInFlight < c.intake.maxAlertsPerRequest)
+    errors.push('intake.maxAlertsInFlight must be at least intake.maxAlertsPerRequest');
+  if (c.kube.maxWaitMs >= c.intake.requestTimeoutMs)
+    errors.push('kube.maxWaitMs must be shorter than intake.requestTimeoutMs');
   if (
     !Number.isInteger(c.intake.groupCommitLingerMs) ||
     c.intake.groupCommitLingerMs < 0 ||

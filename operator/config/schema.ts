@@ -16,11 +16,18 @@ export interface Config {
     requestTimeoutMs: number;
     /** Requests in progress beyond which new ones get 503 (load shedding). */
     maxInFlight: number;
+    /** Request body bytes (decoded) admitted and not yet answered; beyond it 503 (docs/design.md, load bounds). */
+    maxBytesInFlight: number;
+    /** Signals (alerts or events) parsed and not yet answered; beyond it 503. */
+    maxAlertsInFlight: number;
     /** Wait before writing occurrences to an RR written within the last second (0 = never). */
     groupCommitLingerMs: number;
     auth: { enabled: boolean; cacheTtlSeconds: number };
     lock: { leaseDurationSeconds: number; maxWaitMs: number };
   };
+  /** Non-watch Kubernetes API calls per process: at most `maxConcurrentRequests` open; a call that
+   * waits longer than `maxWaitMs` for a slot fails as unavailable (503). */
+  kube: { maxConcurrentRequests: number; maxWaitMs: number };
   health: { port: number };
   metrics: { port: number };
   classification: { defaultEnvironment: string; priorityMatrix?: PriorityMatrix };
@@ -47,10 +54,13 @@ export function defaultConfig(): Config {
       retryAfterSeconds: 5,
       requestTimeoutMs: 15_000,
       maxInFlight: 4000,
+      maxBytesInFlight: 32 * 1024 * 1024,
+      maxAlertsInFlight: 20_000,
       groupCommitLingerMs: 100,
       auth: { enabled: true, cacheTtlSeconds: 10 },
       lock: { leaseDurationSeconds: 30, maxWaitMs: 5000 },
     },
+    kube: { maxConcurrentRequests: 64, maxWaitMs: 3000 },
     health: { port: 8081 },
     metrics: { port: 9090 },
     classification: { defaultEnvironment: 'unknown' },
