@@ -4,7 +4,8 @@
 // Expected: 503 + Retry-After when shedding, the process stays up, its peak RSS (VmHWM from /proc;
 // this machine's cgroup v2 has no memory controller, so no real memory.max) stays under the
 // chart's memory limit with margin, and every acknowledged alert is counted on its RR.
-// Sizes: MEMORY_TEST_BATCHES (default 96) batches at MEMORY_TEST_CONCURRENCY (default 48).
+// Sizes: MEMORY_TEST_BATCHES (default 96) batches at MEMORY_TEST_CONCURRENCY (default 48), each of
+// MEMORY_TEST_ALERTS_PER_BATCH alerts (default intake.maxAlertsPerRequest) padded to the body limit.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,9 +21,13 @@ import { REPO_ROOT } from './controlplane/install.ts';
 import { freePort } from './controlplane/ports.ts';
 
 const BATCHES = Number(process.env.MEMORY_TEST_BATCHES ?? 96);
+// For measurement runs only: flags added to the chart's NODE_OPTIONS.
+const EXTRA_NODE_OPTIONS = process.env.MEMORY_TEST_EXTRA_NODE_OPTIONS ?? '';
 const CONCURRENCY = Number(process.env.MEMORY_TEST_CONCURRENCY ?? 48);
 const FINGERPRINTS = 8;
 const defaults = defaultConfig().intake;
+// Alerts per even batch (default the most accepted); odd batches carry 10, padded to the same size.
+const ALERTS_PER_BATCH = Number(process.env.MEMORY_TEST_ALERTS_PER_BATCH ?? defaults.maxAlertsPerRequest);
 
 function chartNodeSettings(): { nodeOptions: string; limitBytes: number } {
   const values = parse(readFileSync(join(REPO_ROOT, 'charts/kubernaut-intake/values.yaml'), 'utf8')) as {
@@ -43,7 +48,9 @@ function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 /** The largest batch the intake accepts: maxAlertsPerRequest alerts padded to just under the body limit. */
 function largestBatch(batch: number): { body: Buffer; alerts: { fp: number }[] } {
-  const alerts = Array.from({ length: defaults.maxAlertsPerRequest }, (_, i) => ({
+  // Odd batches carry few alerts in the same bytes, so both bounds (bytes and alerts) are fed.
+  const count = batch % 2 === 0 ? ALERTS_PER_BATCH : Math.min(10, ALERTS_PER_BATCH);
+  const alerts = Array.from({ length: count }, (_, i) => ({
     status: 'firing',
     labels: { alertname: 'MemoryLimit', namespace: `mem-${i % FINGERPRINTS}`, pod: 'p', severity: 'warning' },
     annotations: { pad: '' },
@@ -109,7 +116,7 @@ describe('memory limit: largest batches at high concurrency with the chart setti
         stdio: ['ignore', log, log],
         env: {
           ...process.env,
-          NODE_OPTIONS: nodeOptions,
+          NODE_OPTIONS: `${nodeOptions} ${EXTRA_NODE_OPTIONS}`.trim(),
           KUBECONFIG: controlPlaneInfo().kubeconfigPath,
           POD_NAMESPACE: ns,
           POD_NAME: 'memlimit-0',
@@ -143,15 +150,32 @@ describe('memory limit: largest batches at high concurrency with the chart setti
     const worker = async () => {
       while (next < BATCHES) await send(url, next++, tally);
     };
+    const peaks = { alerts: 0, bytes: 0, heapMb: 0 };
+    let loading = true;
+    const sampler = (async () => {
+      while (loading) {
+        const text = await (
+          await fetch(`http://127.0.0.1:${metrics}/metrics`).catch(() => undefined)
+        )?.text();
+        const read = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text ?? '')?.[1] ?? 0);
+        peaks.alerts = Math.max(peaks.alerts, read('gateway_intake_inflight_alerts'));
+        peaks.bytes = Math.max(peaks.bytes, read('gateway_intake_inflight_bytes'));
+        peaks.heapMb = Math.max(peaks.heapMb, read('nodejs_heap_size_used_bytes') / 1024 ** 2);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    loading = false;
+    await sampler;
 
     const peakKb = procStatusKb(pid, 'VmHWM');
     const shed = tally.statuses.get(503) ?? 0;
     const ok = [...tally.statuses].filter(([s]) => s < 300).reduce((n, [, c]) => n + c, 0);
     process.stdout.write(
-      `memory-limit: ${BATCHES} batches x ${defaults.maxAlertsPerRequest} alerts (${(largestBatch(0).body.length / 1024).toFixed(0)} KiB) at concurrency ${CONCURRENCY}; ` +
+      `memory-limit: ${BATCHES} batches x ${ALERTS_PER_BATCH} alerts (${(largestBatch(0).body.length / 1024).toFixed(0)} KiB) at concurrency ${CONCURRENCY}; ` +
         `NODE_OPTIONS="${nodeOptions}"; statuses ${JSON.stringify(Object.fromEntries(tally.statuses))}; ` +
-        `RSS baseline ${(baselineKb / 1024).toFixed(0)} MiB, peak ${(peakKb / 1024).toFixed(0)} MiB of ${limitBytes / 1024 ** 2} MiB\n`,
+        `RSS baseline ${(baselineKb / 1024).toFixed(0)} MiB, peak ${(peakKb / 1024).toFixed(0)} MiB of ${limitBytes / 1024 ** 2} MiB; ` +
+        `sampled peaks: ${peaks.alerts} alerts and ${(peaks.bytes / 1024 ** 2).toFixed(1)} MiB in flight, heapUsed ${peaks.heapMb.toFixed(0)} MiB\n`,
     );
     expect(proc.exitCode).toBeNull(); // still up: no OOM, no crash
     expect((await fetch(`http://127.0.0.1:${health}/healthz`)).ok).toBe(true);

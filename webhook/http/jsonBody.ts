@@ -33,7 +33,12 @@ export interface BodyOptions {
 export async function readJsonBody(req: Request, o: BodyOptions): Promise<unknown> {
   checkCharset(req.get('content-type'));
   const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase() || 'identity';
-  if (!(encoding in DECODERS)) throw new UnsupportedMediaTypeProblem(`Content-Encoding: ${encoding}`);
+  if (!(encoding in DECODERS)) {
+    throw new UnsupportedMediaTypeProblem(
+      undefined,
+      `content encoding "${encoding}" is not supported; send identity, gzip, deflate or br`,
+    );
+  }
   const declared = Number(req.get('content-length'));
   if (Number.isFinite(declared) && declared >= 0) {
     if (encoding === 'identity' && declared > o.limitBytes) throw new PayloadTooLargeProblem(o.limitBytes);
@@ -52,7 +57,10 @@ export async function readJsonBody(req: Request, o: BodyOptions): Promise<unknow
 function checkCharset(contentType: string | undefined): void {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new UnsupportedMediaTypeProblem(`${contentType} (only utf-8 is supported)`);
+    throw new UnsupportedMediaTypeProblem(
+      contentType,
+      `charset "${charset}" is not supported; send UTF-8 JSON`,
+    );
   }
 }
 

@@ -207,6 +207,12 @@ describe('intake load bounds and body decoding', () => {
     );
     const r = await send(url, [payload(1)], { 'content-encoding': 'zstd-magic' });
     expect(r.status).toBe(415);
+    expect(r.body.detail).toBe(
+      'content encoding "zstd-magic" is not supported; send identity, gzip, deflate or br',
+    );
+    const latin = await send(url, [payload(1)], { 'content-type': 'application/json; charset=latin1' });
+    expect(latin.status).toBe(415);
+    expect(latin.body.detail).toBe('charset "latin1" is not supported; send UTF-8 JSON');
   });
 
   it('refuses a declared body over the limit with 413 before reading it', async () => {

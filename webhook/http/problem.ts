@@ -119,12 +119,14 @@ export class PayloadTooLargeProblem extends HttpProblem {
 }
 
 export class UnsupportedMediaTypeProblem extends HttpProblem {
-  constructor(contentType: string | undefined) {
+  constructor(contentType: string | undefined, detail?: string) {
     super({
       status: 415,
       slug: 'unsupported-media-type',
       title: 'Unsupported media type',
-      detail: `content type ${contentType ? `"${contentType}"` : '(none)'} is not supported; send application/json`,
+      detail:
+        detail ??
+        `content type ${contentType ? `"${contentType}"` : '(none)'} is not supported; send application/json`,
       rejectReason: 'unsupported_media_type',
     });
   }
