@@ -78,11 +78,6 @@ export class KubeClient {
     this.watcher = new Watch(kc);
   }
 
-  /** Calls open and waiting (zeros when unlimited). */
-  callState(): { active: number; waiting: number } {
-    return this.limiter?.state() ?? { active: 0, waiting: 0 };
-  }
-
   private call<T>(verb: string, resource: string, fn: () => Promise<T>): Promise<T> {
     return this.limiter
       ? this.limiter.run(() => this.counted(verb, resource, fn))
