@@ -60,7 +60,7 @@ export function defaultConfig(): Config {
       auth: { enabled: true, cacheTtlSeconds: 10 },
       lock: { leaseDurationSeconds: 30, maxWaitMs: 5000 },
     },
-    kube: { maxConcurrentRequests: 64, maxWaitMs: 3000 },
+    kube: { maxConcurrentRequests: 64, maxWaitMs: 1500 },
     health: { port: 8081 },
     metrics: { port: 9090 },
     classification: { defaultEnvironment: 'unknown' },
