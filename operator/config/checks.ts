@@ -20,6 +20,13 @@ export function crossFieldErrors(c: Config): string[] {
   if (new Set([c.intake.port, c.health.port, c.metrics.port]).size !== 3) {
     errors.push('intake.port, health.port and metrics.port must differ');
   }
+  // One request at its limits must fit the in-flight bounds, or it would be shed for ever.
+  if (c.intake.maxBytesInFlight < c.intake.bodyLimitBytes)
+    errors.push('intake.maxBytesInFlight must be at least intake.bodyLimitBytes');
+  if (c.intake.maxAlertsInFlight < c.intake.maxAlertsPerRequest)
+    errors.push('intake.maxAlertsInFlight must be at least intake.maxAlertsPerRequest');
+  if (c.kube.maxWaitMs >= c.intake.requestTimeoutMs)
+    errors.push('kube.maxWaitMs must be shorter than intake.requestTimeoutMs');
   if (c.intake.lock.maxWaitMs >= c.intake.requestTimeoutMs) {
     errors.push('intake.lock.maxWaitMs must be shorter than intake.requestTimeoutMs');
   }

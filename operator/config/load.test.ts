@@ -121,4 +121,16 @@ describe('loadConfig', () => {
       'extra: unknown setting',
     ]);
   });
+
+  it('ties the load bounds to one request at its limits and the API wait to the request timeout', () => {
+    const path = file(
+      'intake:\n  bodyLimitBytes: 1048576\n  maxBytesInFlight: 1000\n  maxAlertsPerRequest: 500\n  maxAlertsInFlight: 100\nkube:\n  maxWaitMs: 20000\n',
+    );
+    expect(() => loadConfig({ CONFIG_FILE: path })).toThrow(
+      /maxBytesInFlight must be at least intake.bodyLimitBytes[\s\S]*maxAlertsInFlight must be at least intake.maxAlertsPerRequest[\s\S]*kube.maxWaitMs must be shorter than intake.requestTimeoutMs/,
+    );
+    const c = loadConfig({ INTAKE_MAX_BYTES_IN_FLIGHT: '8388608', KUBE_MAX_CONCURRENT_REQUESTS: '8' });
+    expect(c.intake.maxBytesInFlight).toBe(8388608);
+    expect(c.kube.maxConcurrentRequests).toBe(8);
+  });
 });
