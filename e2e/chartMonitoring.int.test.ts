@@ -100,9 +100,7 @@ describe('alerting rules', () => {
 
   it('and the dashboard read only metrics the operator exports', async () => {
     const exported = await exportedMetrics();
-    const unknown = [...ruleExprs, ...panelExprs]
-      .flatMap(metricsIn)
-      .filter((n) => !exported.has(n));
+    const unknown = [...ruleExprs, ...panelExprs].flatMap(metricsIn).filter((n) => !exported.has(n));
     expect([...new Set(unknown)]).toEqual([]);
   });
 });
