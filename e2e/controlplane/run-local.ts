@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalControlPlane } from './controlPlane.ts';
-import { bindClusterRole, serviceAccountToken } from './identities.ts';
+import { bindClusterRole, intakeToken, serviceAccountToken } from './identities.ts';
 import { REPO_ROOT, installManifests } from './install.ts';
 import { writeTokenKubeconfig } from './kubeconfig.ts';
 import { ReplicaSet } from './replicas.ts';
@@ -45,7 +45,7 @@ async function startLocal(): Promise<{ cp: LocalControlPlane; operatorKubeconfig
     'kubernaut-intake',
     operatorToken,
   );
-  const senderToken = await serviceAccountToken(admin, 'monitoring', 'alertmanager');
+  const senderToken = await intakeToken(admin, 'monitoring', 'alertmanager');
   await bindClusterRole(admin, 'kubernaut-signal-source', 'monitoring', 'alertmanager');
   writeFileSync(join(LOCAL, 'intake-token'), `${senderToken}\n`, { mode: 0o600 });
   console.log(

@@ -67,6 +67,11 @@ export interface RemediationRequestStatus {
   terminalSince?: string;
   deduplication?: DeduplicationStatus;
   stormAggregation?: StormAggregationStatus;
+  /**
+   * Extension: ids of the most recent occurrences counted on this RR (oldest first, bounded),
+   * so a redelivered notification is recognised (webhook/dedup/occurrences.ts).
+   */
+  recentOccurrences?: string[];
 }
 
 export interface RemediationRequest {

@@ -2,21 +2,55 @@
 // status. Each returns what the signal's response reports.
 import type { RemediationRequestStatus, StormType } from '../../operator/api/types.ts';
 import { resourceKey, stormIdFor } from '../../operator/storm/policy.ts';
+import { occurrenceId, recordCreation, remember, seen } from './occurrences.ts';
 import type { StatusMutation } from './statusBatcher.ts';
 
-/** One more occurrence: count + 1 (a missing count means the creating signal, i.e. 1). */
-export const recordOccurrence: StatusMutation<number> = (status, now) => {
-  const d = (status.deduplication ??= {});
-  d.occurrenceCount = (d.occurrenceCount ?? 1) + 1;
-  d.firstSeenAt ??= now;
-  d.lastSeenAt = now;
-  return d.occurrenceCount;
-};
+/** What an occurrence reports: the count now stored, and whether it had been counted before. */
+export interface OccurrenceResult {
+  occurrenceCount: number;
+  redelivered: boolean;
+}
 
-export const markResolved: StatusMutation<string> = (status, now) => {
-  status.signalResolvedAt ??= now;
-  return status.signalResolvedAt;
-};
+/**
+ * One more occurrence: count + 1 (a missing count means the creating signal, i.e. 1). An
+ * occurrence already in the record (a redelivery) changes nothing and reports `redelivered`.
+ */
+export function recordOccurrence(occurrenceKey?: string): StatusMutation<OccurrenceResult> {
+  const id = occurrenceKey === undefined ? undefined : occurrenceId(occurrenceKey);
+  return (status, now, rr) => {
+    if (id !== undefined && seen(status, rr, id)) {
+      return { occurrenceCount: status.deduplication?.occurrenceCount ?? 1, redelivered: true };
+    }
+    recordCreation(status, rr);
+    const d = (status.deduplication ??= {});
+    d.occurrenceCount = (d.occurrenceCount ?? 1) + 1;
+    d.firstSeenAt ??= now;
+    d.lastSeenAt = now;
+    if (id !== undefined) remember(status, id);
+    return { occurrenceCount: d.occurrenceCount, redelivered: false };
+  };
+}
+
+export interface ResolveResult extends OccurrenceResult {
+  resolvedAt: string;
+}
+
+/** Marks the RR resolved (once); a resolution already in the record reports `redelivered`. */
+export function markResolved(occurrenceKey?: string): StatusMutation<ResolveResult> {
+  const id = occurrenceKey === undefined ? undefined : occurrenceId(occurrenceKey);
+  return (status, now, rr) => {
+    const occurrenceCount = status.deduplication?.occurrenceCount ?? 1;
+    if (id !== undefined && seen(status, rr, id) && status.signalResolvedAt) {
+      return { resolvedAt: status.signalResolvedAt, occurrenceCount, redelivered: true };
+    }
+    status.signalResolvedAt ??= now;
+    if (id !== undefined) {
+      recordCreation(status, rr);
+      remember(status, id);
+    }
+    return { resolvedAt: status.signalResolvedAt, occurrenceCount, redelivered: false };
+  };
+}
 
 /**
  * Folds a new fingerprint into the storm its leader leads, opening the storm when the leader has

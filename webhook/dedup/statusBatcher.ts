@@ -7,7 +7,7 @@ import { isActive } from '../../operator/api/phase.ts';
 import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';
-import { KubeError } from '../../operator/kube/errors.ts';
+import { KubeError, readTwiceOnNoAnswer } from '../../operator/kube/errors.ts';
 import type { Metrics } from '../../operator/observability/metrics.ts';
 
 /** Applies one signal's change to a working copy of the status; returns that signal's result. */
@@ -28,7 +28,13 @@ interface Item {
   reject: (err: unknown) => void;
 }
 
-const STATUS_KEYS = ['overallPhase', 'signalResolvedAt', 'deduplication', 'stormAggregation'] as const;
+const STATUS_KEYS = [
+  'overallPhase',
+  'signalResolvedAt',
+  'deduplication',
+  'stormAggregation',
+  'recentOccurrences',
+] as const;
 const MAX_BATCH = 1000;
 const MAX_CONFLICT_RETRIES = 20;
 
@@ -114,6 +120,11 @@ export class StatusBatcher {
       const status = structuredClone(base.status ?? {}) as RemediationRequestStatus;
       const results = batch.map((item) => item.mutate(status, nowIso, base));
       const patch = changedKeys(base.status ?? {}, status);
+      if (Object.keys(patch).length === 0) {
+        // Nothing to store (every signal was a redelivery): what they report is already stored.
+        this.finish(base, batch, results);
+        return;
+      }
       try {
         const stored = await this.kube.patchRRStatus(
           base.metadata.namespace,
@@ -129,10 +140,9 @@ export class StatusBatcher {
           base = await this.fetch(name);
           continue;
         }
-        if (err instanceof KubeError && err.kind === 'notFound')
-          throw new RRNotActiveError(`${name} was deleted`);
+        if (err instanceof KubeError && err.kind === 'notFound') throw this.gone(name);
         // No answer: the write may or may not have landed. Look before reporting failure.
-        const landed = await this.fetch(name).catch(() => undefined);
+        const landed = await readTwiceOnNoAnswer(() => this.fetch(name)).catch(() => undefined);
         if (
           landed &&
           landed.metadata.resourceVersion !== base.metadata.resourceVersion &&
@@ -160,10 +170,15 @@ export class StatusBatcher {
       this.cache.recordLocal(fresh);
       return fresh;
     } catch (err) {
-      if (err instanceof KubeError && err.kind === 'notFound')
-        throw new RRNotActiveError(`${name} was deleted`);
+      if (err instanceof KubeError && err.kind === 'notFound') throw this.gone(name);
       throw err;
     }
+  }
+
+  /** The API server says the RR is gone: the cache must not keep offering it (its watch lags). */
+  private gone(name: string): RRNotActiveError {
+    this.cache.forget(name);
+    return new RRNotActiveError(`${name} was deleted`);
   }
 }
 
@@ -179,8 +194,22 @@ function changedKeys(
   return patch;
 }
 
-/** Whether a stored RR holds exactly what `patch` wrote (timestamps make this specific). */
-function carries(rr: RemediationRequest, patch: Record<string, unknown>): boolean {
+/**
+ * Whether a stored RR holds exactly what `patch` wrote (timestamps make this specific). Compared
+ * canonically: the API server returns object keys sorted, the patch has them in insertion order.
+ */
+export function carries(rr: RemediationRequest, patch: Record<string, unknown>): boolean {
   const status = (rr.status ?? {}) as Record<string, unknown>;
-  return Object.entries(patch).every(([k, v]) => JSON.stringify(status[k] ?? null) === JSON.stringify(v));
+  return Object.entries(patch).every(([k, v]) => canonicalJson(status[k] ?? null) === canonicalJson(v));
+}
+
+/** JSON with object keys in sorted order at every level. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
 }

@@ -3,6 +3,7 @@
 // server; anything it cannot store ends in an error that the HTTP layer turns into a 503.
 import { stormGroupKey } from '../../operator/cache/rrCache.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
+import { receivedLabels } from '../../operator/observability/labelValues.ts';
 import type { Metrics } from '../../operator/observability/metrics.ts';
 import { resourceKey } from '../../operator/storm/policy.ts';
 import type { LockedCreator } from '../create/lockedCreator.ts';
@@ -25,6 +26,8 @@ export interface Outcome {
   remediationRequestName?: string;
   remediationRequestNamespace?: string;
   occurrenceCount?: number;
+  /** The occurrence had been counted before (a redelivery): nothing was counted again. */
+  redelivered?: boolean;
   stormId?: string;
 }
 
@@ -56,8 +59,8 @@ export class Intake {
     const receivedAt = new Date();
     const target = await this.d.targets.resolve(signal.target);
     const fp = fingerprint(signal.clusterID, target);
-    this.d.metrics?.signalsReceived.inc({ source: signal.source, severity: signal.severity });
-    if (signal.resolved) return this.resolve(fp);
+    this.d.metrics?.signalsReceived.inc(receivedLabels(signal, this.d.priorityMatrix));
+    if (signal.resolved) return this.resolve(fp, signal.occurrenceKey);
 
     const ns = this.d.cache.namespace;
     const named = (name: string) => ({
@@ -70,10 +73,12 @@ export class Intake {
       abort?.throwIfAborted();
       const active = this.d.cache.activeByFingerprint(fp);
       if (active) {
-        const done = await this.settled(this.d.batcher.submit(active.metadata.name, recordOccurrence));
+        const done = await this.settled(
+          this.d.batcher.submit(active.metadata.name, recordOccurrence(signal.occurrenceKey)),
+        );
         if (!done) continue;
-        this.d.metrics?.signalsDeduplicated.inc();
-        return { status: 'duplicate', ...named(done.rr.metadata.name), occurrenceCount: done.result };
+        this.countDuplicate(done.result.redelivered);
+        return { status: 'duplicate', ...named(done.rr.metadata.name), ...done.result };
       }
       const gate = this.d.storms.decide(stormGroupKey(target.namespace, signal.name), member);
       if (gate.kind === 'fold') {
@@ -107,17 +112,42 @@ export class Intake {
     );
   }
 
-  private async resolve(fp: string): Promise<Outcome> {
-    const active = this.d.cache.activeByFingerprint(fp);
-    const done = active && (await this.settled(this.d.batcher.submit(active.metadata.name, markResolved)));
-    this.d.metrics?.signalsResolved.inc({ outcome: done ? 'resolved' : 'ignored' });
-    if (!done) return { status: 'ignored', fingerprint: fp };
-    return {
-      status: 'resolved',
-      fingerprint: fp,
-      remediationRequestName: done.rr.metadata.name,
-      remediationRequestNamespace: done.rr.metadata.namespace,
-    };
+  /**
+   * Marks the active RR resolved. A replica whose cache lags looks the newest RR up by name
+   * before answering `ignored`: Alertmanager sends a resolution once.
+   */
+  private async resolve(fp: string, occurrenceKey: string | undefined): Promise<Outcome> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const active = await this.d.creator.findActive(fp);
+      if (!active) break;
+      const done = await this.settled(
+        this.d.batcher.submit(active.metadata.name, markResolved(occurrenceKey)),
+      );
+      if (!done) continue;
+      const named = {
+        fingerprint: fp,
+        remediationRequestName: done.rr.metadata.name,
+        remediationRequestNamespace: done.rr.metadata.namespace,
+      };
+      if (done.result.redelivered) {
+        this.countDuplicate(true);
+        return {
+          status: 'duplicate',
+          ...named,
+          occurrenceCount: done.result.occurrenceCount,
+          redelivered: true,
+        };
+      }
+      this.d.metrics?.signalsResolved.inc({ outcome: 'resolved' });
+      return { status: 'resolved', ...named };
+    }
+    this.d.metrics?.signalsResolved.inc({ outcome: 'ignored' });
+    return { status: 'ignored', fingerprint: fp };
+  }
+
+  private countDuplicate(redelivered: boolean): void {
+    if (redelivered) this.d.metrics?.signalsRedelivered.inc();
+    else this.d.metrics?.signalsDeduplicated.inc();
   }
 
   /** The write's result, or undefined when the RR stopped being active (go round again). */

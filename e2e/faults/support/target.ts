@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { KubeClient } from '../../../operator/kube/client.ts';
 import { loadKubeConfig } from '../../../operator/kube/kubeconfig.ts';
 import { adminKubeConfig, controlPlaneInfo, freshNamespace } from '../../../test/support/cluster.ts';
-import { bindClusterRole, ensureNamespace, serviceAccountToken } from '../../controlplane/identities.ts';
+import { bindClusterRole, ensureNamespace, intakeToken } from '../../controlplane/identities.ts';
 import { applyObjects, readManifests } from '../../controlplane/install.ts';
 import { ReplicaSet } from '../../controlplane/replicas.ts';
 import { freeBasePorts } from './ports.ts';
@@ -61,12 +61,12 @@ export async function startTarget(o: LocalOptions): Promise<Target> {
   return EXTERNAL ? externalTarget() : localTarget(o);
 }
 
-/** A signal-source token for the run's control plane (what Alertmanager would present). */
+/** A signal-source token for the run's control plane, bound to the intake's audience (what Alertmanager presents). */
 export async function senderToken(name: string): Promise<string> {
   const admin = adminKubeConfig();
   const role = readManifests('rbac').filter((o) => o.metadata?.name === 'kubernaut-signal-source');
   await applyObjects(admin, role);
-  const token = await serviceAccountToken(admin, 'monitoring', name);
+  const token = await intakeToken(admin, 'monitoring', name);
   await bindClusterRole(admin, 'kubernaut-signal-source', 'monitoring', name);
   return token;
 }
