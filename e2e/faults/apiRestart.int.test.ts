@@ -36,7 +36,7 @@ describe('scenario 3: API server restart mid-load', () => {
       namespace: ns,
       kubeconfigPath: info.kubeconfigPath,
       env: { CLUSTER_ID: 'test' }, // the cluster ID fixtureRR's fingerprints are made with
-      config: { intake: { requestTimeoutMs: 4000, lock: { leaseDurationSeconds: 10, maxWaitMs: 2000 } } },
+      config: { intake: { requestTimeoutMs: 4000, lock: { maxWaitMs: 2000 } } },
     });
   });
   afterAll(async () => {

@@ -27,7 +27,7 @@ describe('scenario 1: exactly once while a replica is SIGKILLed twice', () => {
   beforeAll(async () => {
     target = await startTarget({
       replicas: 3,
-      config: { intake: { lock: { leaseDurationSeconds: 10, maxWaitMs: 3000 } } },
+      config: { intake: { lock: { maxWaitMs: 3000 } } },
     });
   });
   afterAll(() => target?.stop());

@@ -17,7 +17,7 @@ import type { Target } from './support/target.ts';
 
 const PHASE_MS = size('TOXIC_PHASE_MS', 6000, 30_000);
 const PER_PHASE_FPS = 6;
-const LEASE_SECONDS = 10;
+const LEASE_SECONDS = 30; // the creation lock's default lease
 
 interface Phase {
   name: string;
@@ -63,7 +63,7 @@ describe('scenario 2: Toxiproxy between the replicas and the API server', () => 
       replicas: 3,
       kubeconfigFor: (k) => paths[k]!,
       config: {
-        intake: { requestTimeoutMs: 8000, lock: { leaseDurationSeconds: LEASE_SECONDS, maxWaitMs: 4000 } },
+        intake: { requestTimeoutMs: 8000, lock: { maxWaitMs: 4000 } },
       },
     });
   });

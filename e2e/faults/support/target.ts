@@ -3,7 +3,7 @@
 // supervised like `REPLICAS=N make run` on the run's control plane; with FAULTS_INTAKE_URLS it is
 // an existing deployment (e.g. kind), read with FAULTS_KUBECONFIG in FAULTS_NAMESPACE.
 import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -99,7 +99,10 @@ async function localTarget(o: LocalOptions): Promise<Target> {
   });
   set.start();
   const token = o.auth ? await senderToken(`faults-${namespace}`) : undefined;
-  await set.waitReady(90_000);
+  await set.waitReady(90_000).catch((err: unknown) => {
+    const tail = readFileSync(set.replica(0).logPath!, 'utf8').split('\n').slice(-5).join('\n');
+    throw new Error(`${String(err)}; replica-0 log ends:\n${tail}`);
+  });
   const r = set.replicas;
   return {
     intakes: r.map((x) => x.intake),
