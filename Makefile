@@ -121,9 +121,8 @@ run: deps controlplane ## Run the operator (on the bundled local control plane w
 	$(NODE_TS) e2e/controlplane/run-local.ts
 
 # Scenario 8 of issue 10 (memory limit) is engineer A2's e2e/memoryLimit.int.test.ts, sized by its own
-# MEMORY_TEST_* variables. HOOK: until it is on main, e2e-long runs it only when MEMORY_LIMIT_TEST names it
-# (e.g. MEMORY_LIMIT_TEST=e2e/memoryLimit); once merged, set the default below to e2e/memoryLimit.
-MEMORY_LIMIT_TEST ?=
+# MEMORY_TEST_* variables; e2e-long runs it with the fault suite (MEMORY_LIMIT_TEST= leaves it out).
+MEMORY_LIMIT_TEST ?= e2e/memoryLimit
 FAULTS_RESULTS := $(CURDIR)/e2e/faults/results
 
 e2e-long: deps controlplane toxiproxy alertmanager prometheus ## Fault suite at full sizes (FAULTS_* env vars size it); rewrites e2e/faults/results/ and docs/reliability.md

@@ -33,7 +33,8 @@ Last run: ${last} (${results.every((r) => r.long) ? 'full sizes, `make e2e-long`
 ${rows.join('\n')}
 
 Scenario 8 (memory limit: the chart's heap settings under the largest accepted batches) is
-\`e2e/memoryLimit.int.test.ts\`; \`make e2e-long MEMORY_LIMIT_TEST=e2e/memoryLimit\` runs it too.
+\`e2e/memoryLimit.int.test.ts\` (its own pass/fail and figures, in the test output); \`make e2e-long\`
+runs it after the fault suite.
 
 Sizes are set by environment variables (\`FAULTS_CRASH_FIRINGS\`, \`FAULTS_FUZZ_CASES\`,
 \`FAULTS_RESTART_DOWN_MS\`, ...; see \`e2e/faults/support/sizes.ts\` and each scenario's head). Every
