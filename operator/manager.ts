@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { buildIntake } from '../webhook/buildIntake.ts';
 import { RRCache } from './cache/rrCache.ts';
 import type { Config } from './config/schema.ts';
+import type { RRCreator } from './controllers/context.ts';
 import { runControllers } from './controllers/run.ts';
 import { KubeClient } from './kube/client.ts';
 import type { PooledKubeConfig } from './kube/kubeconfig.ts';
@@ -42,6 +43,7 @@ export class Manager {
   private readonly servers: { intake: Server; health: Server; metrics: Server };
   private readonly elector: LeaderElector | undefined;
   private readonly ephemeral: boolean;
+  private readonly creator: RRCreator;
   private shuttingDown = false;
 
   constructor(o: ManagerOptions) {
@@ -52,7 +54,7 @@ export class Manager {
     const kc = o.kubeConfig ?? loadKubeConfig({ kubeconfigPath: o.config.kubeconfigPath });
     this.kube = new KubeClient(kc, this.metrics);
     this.cache = new RRCache(this.kube, o.config.namespace, { logger: o.logger, metrics: this.metrics });
-    const { app } = buildIntake({
+    const { app, creator } = buildIntake({
       config: o.config,
       kube: this.kube,
       cache: this.cache,
@@ -60,6 +62,7 @@ export class Manager {
       logger: o.logger,
       accepting: () => this.readiness().ok,
     });
+    this.creator = creator;
     this.servers = {
       intake: createServer(app),
       health: createHealthServer(() => this.readiness()),
@@ -112,7 +115,14 @@ export class Manager {
   private async lead(signal: AbortSignal): Promise<void> {
     this.log.info('became leader: starting controllers');
     await runControllers(
-      { config: this.config, kube: this.kube, cache: this.cache, metrics: this.metrics, logger: this.log },
+      {
+        config: this.config,
+        kube: this.kube,
+        cache: this.cache,
+        metrics: this.metrics,
+        logger: this.log,
+        creator: this.creator,
+      },
       signal,
     );
   }

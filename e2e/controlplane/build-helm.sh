@@ -25,6 +25,11 @@ if [[ -x "$OUT/helm" ]]; then
   exit 0
 fi
 
+# One build at a time per cache entry: a second caller waits for the first, then finds the result.
+mkdir -p "$CACHE_ROOT"
+exec 9>"$OUT.lock"
+flock 9
+if [[ -x "$OUT/helm" ]]; then echo "$OUT/helm"; exit 0; fi
 mkdir -p "$OUT"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/helm-build.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT

@@ -13,6 +13,11 @@ if [[ -x "$OUT/kube-apiserver" && -x "$OUT/etcd" ]]; then
   exit 0
 fi
 
+# One build at a time per cache entry: a second caller waits for the first, then finds the result.
+mkdir -p "$CACHE_ROOT"
+exec 9>"$OUT.lock"
+flock 9
+if [[ -x "$OUT/kube-apiserver" && -x "$OUT/etcd" ]]; then echo "$OUT"; exit 0; fi
 command -v go >/dev/null || { echo "build.sh: Go is required to build kube-apiserver" >&2; exit 1; }
 mkdir -p "$OUT"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/k8s-build.XXXXXX")"

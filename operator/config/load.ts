@@ -28,6 +28,7 @@ export const ENV_OVERRIDES: Record<string, string> = {
   DEFAULT_ENVIRONMENT: 'classification.defaultEnvironment',
   LEADER_ELECTION_ENABLED: 'leaderElection.enabled',
   RETENTION_HOURS: 'lifecycle.retentionHours',
+  STORM_BUFFER_SECONDS: 'storm.bufferSeconds',
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -166,6 +167,12 @@ export function validateConfig(c: Config): string[] {
   positiveInt('storm.pattern.windowSeconds', c.storm.pattern.windowSeconds);
   positiveInt('storm.quietSeconds', c.storm.quietSeconds);
   positiveInt('storm.maxDurationSeconds', c.storm.maxDurationSeconds);
+  if (!Number.isInteger(c.storm.bufferSeconds) || c.storm.bufferSeconds < 0 || c.storm.bufferSeconds > 60) {
+    errors.push(
+      `storm.bufferSeconds: must be a whole number from 0 to 60 (got ${JSON.stringify(c.storm.bufferSeconds)})`,
+    );
+  }
+  positiveInt('storm.maxListedMembers', c.storm.maxListedMembers, 10_000);
   positiveInt('lifecycle.retentionHours', c.lifecycle.retentionHours);
   positiveInt('lifecycle.leaseCleanupAfterSeconds', c.lifecycle.leaseCleanupAfterSeconds);
   positiveInt('lifecycle.resyncSeconds', c.lifecycle.resyncSeconds);

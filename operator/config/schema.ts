@@ -29,6 +29,10 @@ export interface Config {
     pattern: { threshold: number; windowSeconds: number };
     quietSeconds: number;
     maxDurationSeconds: number;
+    /** How long a group's first RR collects the group's next new fingerprints (trickling storms). */
+    bufferSeconds: number;
+    /** Most entries listed in a leader's affectedResources / aggregatedFingerprints. */
+    maxListedMembers: number;
   };
   lifecycle: { retentionHours: number; leaseCleanupAfterSeconds: number; resyncSeconds: number };
   leaderElection: { enabled: boolean; leaseName: string; leaseDurationSeconds: number };
@@ -59,6 +63,8 @@ export function defaultConfig(): Config {
       pattern: { threshold: 5, windowSeconds: 120 },
       quietSeconds: 60,
       maxDurationSeconds: 300,
+      bufferSeconds: 5,
+      maxListedMembers: 1000,
     },
     lifecycle: { retentionHours: 24, leaseCleanupAfterSeconds: 600, resyncSeconds: 60 },
     leaderElection: { enabled: true, leaseName: 'kubernaut-intake-leader', leaseDurationSeconds: 15 },

@@ -9,6 +9,10 @@ export interface StormConfig {
   pattern: { threshold: number; windowSeconds: number };
   quietSeconds: number;
   maxDurationSeconds: number;
+  /** How long a group's first RR collects the group's next new fingerprints as pending members. */
+  bufferSeconds: number;
+  /** Most entries in a leader's affectedResources / aggregatedFingerprints (the count goes on). */
+  maxListedMembers: number;
 }
 
 /** A group member as the policy sees it: an RR in the cache or a create still in flight. */
@@ -51,10 +55,13 @@ export function stormClosesAtMs(leader: RemediationRequest, cfg: StormConfig): n
   return Math.min(lastActivity + cfg.quietSeconds * 1000, detected + cfg.maxDurationSeconds * 1000);
 }
 
-/** Whether a leader's storm still absorbs signals at `nowMs`. */
+/**
+ * Whether a leader's storm still absorbs signals at `nowMs`. A leader that turned terminal (or is
+ * being deleted) ends its storm at once: a terminal RR absorbs nothing, so its group starts anew.
+ */
 export function isStormOpen(leader: RemediationRequest, cfg: StormConfig, nowMs: number): boolean {
   const s = leader.status?.stormAggregation;
-  if (!s?.stormDetectedAt || !s.stormId || s.closedAt) return false;
+  if (!s?.stormDetectedAt || !s.stormId || s.closedAt || !isActive(leader)) return false;
   const detected = ms(s.stormDetectedAt);
   const lastActivity = Math.max(detected, ms(s.lastAggregatedAt));
   return nowMs - lastActivity < cfg.quietSeconds * 1000 && nowMs - detected < cfg.maxDurationSeconds * 1000;
@@ -69,10 +76,52 @@ export function openStormLeader(
   return group.find((rr) => isStormLeader(rr) && isStormOpen(rr, cfg, nowMs));
 }
 
-/** RRs created after the group's last closed storm: a closed storm's members never re-trigger. */
+/**
+ * The group's entries created after its last closed storm (a closed storm's members never
+ * re-trigger): its RRs, and the members pending on its buffer holders (at their receive time).
+ */
 export function sinceLastStorm(group: readonly RemediationRequest[]): WindowEntry[] {
   const lastClosed = Math.max(0, ...group.map((rr) => ms(rr.status?.stormAggregation?.closedAt)));
-  return group.map(entryOf).filter((e) => e.createdAtMs > lastClosed);
+  const pending = group.flatMap((rr) =>
+    (rr.status?.stormAggregation?.pendingMembers ?? []).map((p) => ({
+      fingerprint: p.fingerprint,
+      resource: p.resource,
+      createdAtMs: ms(p.receivedTime),
+    })),
+  );
+  return [...group.map(entryOf), ...pending].filter((e) => e.createdAtMs > lastClosed);
+}
+
+/** Entries recent enough to count towards either rule at `nowMs`. */
+export function withinWindows(
+  entries: readonly WindowEntry[],
+  cfg: StormConfig,
+  nowMs: number,
+): WindowEntry[] {
+  const windowMs = Math.max(cfg.rate.windowSeconds, cfg.pattern.windowSeconds) * 1000;
+  return entries.filter((e) => nowMs - e.createdAtMs <= windowMs);
+}
+
+/** Whether an RR ever took part in a storm (led one or was marked a member). */
+export function inAnyStorm(rr: RemediationRequest): boolean {
+  return Boolean(rr.status?.stormAggregation?.stormId);
+}
+
+/** When an RR's buffer window ends: storm.bufferSeconds after the intake received its signal. */
+export function bufferEndsAtMs(rr: RemediationRequest, cfg: StormConfig): number {
+  return (Date.parse(rr.spec.receivedTime) || creationMs(rr)) + cfg.bufferSeconds * 1000;
+}
+
+/**
+ * The group's buffer holder at `nowMs`: its oldest active RR, never part of a storm, whose buffer
+ * window is still open. New fingerprints of the group are recorded on it as pending members.
+ */
+export function bufferHolder(
+  group: readonly RemediationRequest[],
+  cfg: StormConfig,
+  nowMs: number,
+): RemediationRequest | undefined {
+  return group.find((rr) => isActive(rr) && !inAnyStorm(rr) && nowMs < bufferEndsAtMs(rr, cfg));
 }
 
 /**
@@ -94,7 +143,7 @@ export function detectStorm(
 
 /**
  * The RR that leads a storm detected at `nowMs`: the group's (oldest first) first active RR
- * created within the longer of the two windows. The intake's gate picks its leader the same way,
+ * created within the longer of the two windows that never took part in a storm. The intake's gate picks its leader the same way,
  * so both writers agree on it when their caches agree.
  */
 export function stormLeaderCandidate(
@@ -103,7 +152,8 @@ export function stormLeaderCandidate(
   nowMs: number,
 ): RemediationRequest | undefined {
   const windowMs = Math.max(cfg.rate.windowSeconds, cfg.pattern.windowSeconds) * 1000;
-  return group.find((rr) => isActive(rr) && nowMs - creationMs(rr) <= windowMs);
+  // One storm per leader: an RR that led (or belonged to) a storm never leads another one.
+  return group.find((rr) => isActive(rr) && !inAnyStorm(rr) && nowMs - creationMs(rr) <= windowMs);
 }
 
 /** The storm id a leader gets: derived from its name, so every writer agrees on it. */

@@ -1,7 +1,10 @@
 // The status changes one signal makes, applied by the StatusBatcher to a working copy of an RR's
 // status. Each returns what the signal's response reports.
-import type { RemediationRequestStatus, StormType } from '../../operator/api/types.ts';
-import { resourceKey, stormIdFor } from '../../operator/storm/policy.ts';
+import type { PendingMember, RemediationRequestStatus, StormType } from '../../operator/api/types.ts';
+import { bufferEndsAtMs, detectStorm, isStormOpen, sinceLastStorm } from '../../operator/storm/policy.ts';
+import type { StormConfig, WindowEntry } from '../../operator/storm/policy.ts';
+import { addMember, openStorm } from '../../operator/storm/stormState.ts';
+import type { StormMember } from '../../operator/storm/stormState.ts';
 import type { StatusMutation } from './statusBatcher.ts';
 
 /** One more occurrence: count + 1 (a missing count means the creating signal, i.e. 1). */
@@ -18,38 +21,63 @@ export const markResolved: StatusMutation<string> = (status, now) => {
   return status.signalResolvedAt;
 };
 
+/** What a storm mutation did: `retry` means the RR cannot take it (the pipeline looks again). */
+export type StormResult =
+  { kind: 'aggregated'; stormId: string; opened: boolean } | { kind: 'buffered' } | { kind: 'retry' };
+
 /**
- * Folds a new fingerprint into the storm its leader leads, opening the storm when the leader has
- * none yet. Every signal counts once in aggregatedCount; resources and fingerprints are listed once.
+ * Folds one signal into the storm its leader leads, opening the storm when the leader never had
+ * one. One storm per leader: a storm that is closed or no longer open by the rules is never
+ * reopened (`retry`: the signal goes to a new leader). Every signal counts once.
  */
 export function foldIntoStorm(
   stormType: StormType,
-  member: { fingerprint: string; resource: string },
-): StatusMutation<{ stormId: string; opened: boolean }> {
+  member: StormMember,
+  cfg: StormConfig,
+): StatusMutation<StormResult> {
   return (status: RemediationRequestStatus, now, leader) => {
     const s = (status.stormAggregation ??= {});
-    const opened = !s.stormDetectedAt || Boolean(s.closedAt);
-    if (opened) {
-      s.stormId = stormIdFor(leader);
-      s.stormType = stormType;
-      s.stormDetectedAt = now;
-      s.isPartOfStorm = true;
-      s.aggregatedCount = 0;
-      s.affectedResources = [resourceKey(leader.spec.targetResource)];
-      s.aggregatedFingerprints = [leader.spec.signalFingerprint];
-      delete s.closedAt;
+    let opened = false;
+    if (!s.stormDetectedAt) {
+      if (s.stormId) return { kind: 'retry' }; // a member of another storm
+      openStorm(s, leader, stormType, now, cfg);
+      opened = true;
+    } else if (!isStormOpen({ ...leader, status }, cfg, Date.parse(now))) {
+      return { kind: 'retry' };
     }
-    s.aggregatedCount = (s.aggregatedCount ?? 0) + 1;
-    addOnce((s.affectedResources ??= []), member.resource);
-    addOnce((s.aggregatedFingerprints ??= []), member.fingerprint);
+    addMember(s, member, cfg);
     s.lastAggregatedAt = now;
-    return { stormId: s.stormId!, opened };
+    return { kind: 'aggregated', stormId: s.stormId!, opened };
   };
 }
 
-/** The CRD's maxItems for the storm lists: beyond it a signal still counts, but is not listed. */
-export const STORM_LIST_LIMIT = 10_000;
+/**
+ * Records a new fingerprint on its group's buffer holder (or one more occurrence of one already
+ * pending). When the holder, its pending members and the group's other recent entries (`others`)
+ * cross a storm threshold, the storm opens on the holder and every pending member joins it.
+ */
+export type NewPendingMember = Omit<PendingMember, 'occurrences' | 'lastSeenAt'>;
 
-function addOnce(list: string[], value: string): void {
-  if (list.length < STORM_LIST_LIMIT && !list.includes(value)) list.push(value);
+export function pendOnHolder(
+  member: NewPendingMember,
+  cfg: StormConfig,
+  others: readonly WindowEntry[],
+): StatusMutation<StormResult> {
+  return (status: RemediationRequestStatus, now, holder) => {
+    const s = (status.stormAggregation ??= {});
+    if (s.stormDetectedAt) return foldIntoStorm(s.stormType ?? 'pattern', member, cfg)(status, now, holder);
+    const nowMs = Date.parse(now);
+    if (s.stormId || nowMs >= bufferEndsAtMs(holder, cfg)) return { kind: 'retry' };
+    const pending = (s.pendingMembers ??= []);
+    const known = pending.find((p) => p.fingerprint === member.fingerprint);
+    if (known) {
+      known.occurrences += 1;
+      known.lastSeenAt = now;
+    } else pending.push({ ...member, occurrences: 1, lastSeenAt: now });
+    const entries = [...sinceLastStorm([{ ...holder, status }]), ...others];
+    const stormType = detectStorm(entries, cfg, nowMs);
+    if (!stormType) return { kind: 'buffered' };
+    openStorm(s, holder, stormType, now, cfg);
+    return { kind: 'aggregated', stormId: s.stormId!, opened: true };
+  };
 }

@@ -4,6 +4,7 @@
 // (resourceVersion-checked): on 409 the RR is re-read, its phase re-checked, and the whole
 // batch re-applied to the fresh object, so no change is lost or applied twice.
 import { isActive } from '../../operator/api/phase.ts';
+import { holdsPatch, mergePatchDiff } from '../../operator/api/mergePatch.ts';
 import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';
@@ -167,20 +168,19 @@ export class StatusBatcher {
   }
 }
 
-/** The top-level status fields the batch changed (a merge patch replaces each one whole). */
+/** What the batch changed, as a real RFC 7386 diff (a removed nested field is sent as null). */
 function changedKeys(
   before: RemediationRequestStatus,
   after: RemediationRequestStatus,
 ): Record<string, unknown> {
-  const patch: Record<string, unknown> = {};
-  for (const key of STATUS_KEYS) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) patch[key] = after[key] ?? null;
-  }
-  return patch;
+  return mergePatchDiff(pick(before), pick(after));
+}
+
+function pick(status: RemediationRequestStatus): Record<string, unknown> {
+  return Object.fromEntries(STATUS_KEYS.map((k) => [k, status[k]]));
 }
 
 /** Whether a stored RR holds exactly what `patch` wrote (timestamps make this specific). */
 function carries(rr: RemediationRequest, patch: Record<string, unknown>): boolean {
-  const status = (rr.status ?? {}) as Record<string, unknown>;
-  return Object.entries(patch).every(([k, v]) => JSON.stringify(status[k] ?? null) === JSON.stringify(v));
+  return holdsPatch(rr.status ?? {}, patch);
 }

@@ -9,6 +9,7 @@ const OUTCOME_CODE: Record<Outcome['status'], number> = {
   created: 201,
   duplicate: 202,
   aggregated: 202,
+  buffered: 202,
   resolved: 200,
   ignored: 200,
 };
