@@ -28,7 +28,8 @@ export async function absorb(
   pendingOf: () => Promise<NewPendingMember>,
 ): Promise<Absorbed | undefined> {
   const rr = await (decision.kind === 'fold' ? decision.leader : decision.holder);
-  if (!rr) return undefined;
+  // Its own RR (a concurrent signal of the same fingerprint created it): a duplicate, not a member.
+  if (!rr || rr.spec.signalFingerprint === member.fingerprint) return undefined;
   const mutation =
     decision.kind === 'fold'
       ? foldIntoStorm(decision.stormType, { ...member, truncated: decision.truncated }, cfg)
