@@ -112,6 +112,9 @@ export function bufferEndsAtMs(rr: RemediationRequest, cfg: StormConfig): number
   return (Date.parse(rr.spec.receivedTime) || creationMs(rr)) + cfg.bufferSeconds * 1000;
 }
 
+/** Most pending members one holder carries (the CRD's maxItems); a full holder holds no more. */
+export const MAX_PENDING_MEMBERS = 100;
+
 /**
  * The group's buffer holder at `nowMs`: its oldest active RR, never part of a storm, whose buffer
  * window is still open. New fingerprints of the group are recorded on it as pending members.
@@ -121,7 +124,13 @@ export function bufferHolder(
   cfg: StormConfig,
   nowMs: number,
 ): RemediationRequest | undefined {
-  return group.find((rr) => isActive(rr) && !inAnyStorm(rr) && nowMs < bufferEndsAtMs(rr, cfg));
+  return group.find(
+    (rr) =>
+      isActive(rr) &&
+      !inAnyStorm(rr) &&
+      nowMs < bufferEndsAtMs(rr, cfg) &&
+      (rr.status?.stormAggregation?.pendingMembers?.length ?? 0) < MAX_PENDING_MEMBERS,
+  );
 }
 
 /**

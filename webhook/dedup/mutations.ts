@@ -1,7 +1,13 @@
 // The status changes one signal makes, applied by the StatusBatcher to a working copy of an RR's
 // status. Each returns what the signal's response reports.
 import type { PendingMember, RemediationRequestStatus, StormType } from '../../operator/api/types.ts';
-import { bufferEndsAtMs, detectStorm, isStormOpen, sinceLastStorm } from '../../operator/storm/policy.ts';
+import {
+  bufferEndsAtMs,
+  detectStorm,
+  isStormOpen,
+  MAX_PENDING_MEMBERS,
+  sinceLastStorm,
+} from '../../operator/storm/policy.ts';
 import type { StormConfig, WindowEntry } from '../../operator/storm/policy.ts';
 import { addMember, openStorm } from '../../operator/storm/stormState.ts';
 import type { StormMember } from '../../operator/storm/stormState.ts';
@@ -70,6 +76,7 @@ export function pendOnHolder(
     if (s.stormId || nowMs >= bufferEndsAtMs(holder, cfg)) return { kind: 'retry' };
     const pending = (s.pendingMembers ??= []);
     const known = pending.find((p) => p.fingerprint === member.fingerprint);
+    if (!known && pending.length >= MAX_PENDING_MEMBERS) return { kind: 'retry' }; // the next RR holds
     if (known) {
       known.occurrences += 1;
       known.lastSeenAt = now;
