@@ -249,4 +249,25 @@ describe('planStormGroup', () => {
     expect(planStormGroup([holder], cfg, T0 + 1000)).toMatchObject({ buffers: [], recheckAfterMs: 4000 });
     expect(planStormGroup([holder], cfg, T0 + 5000).buffers).toEqual([{ holder, due: [pending] }]);
   });
+
+  it('does not take the next storm’s first RR, created in the second of the close, for a member', () => {
+    const group = Array.from({ length: 12 }, (_, i) => rr(i, T0 + i * 1000));
+    const closedAtMs = T0 + 80_500;
+    const closed = applyPlan(group, T0 + 15_000).map((r, i) =>
+      i === 0
+        ? {
+            ...r,
+            status: {
+              ...r.status,
+              stormAggregation: { ...r.status!.stormAggregation, closedAt: iso(closedAtMs) },
+            },
+          }
+        : r,
+    );
+    const next = rr(200, T0 + 80_000); // creationTimestamp truncated to the second of the close
+    next.spec.receivedTime = iso(closedAtMs + 300);
+    const plan = planStormGroup([...closed, next], cfg, T0 + 81_000);
+    const first = plan.leaders.find((l) => l.leader === closed[0])!;
+    expect(first.members.map((m) => m.metadata.name)).not.toContain(next.metadata.name);
+  });
 });

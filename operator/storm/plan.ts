@@ -209,11 +209,24 @@ function membersOf(
     const s = rr.status?.stormAggregation;
     const created = creationMs(rr);
     if (rr === leader || claimed.has(rr.metadata.name) || isStormLeader(rr)) return false;
-    if (created < startMs || created > endMs) return false;
+    if (created < startMs || !createdBy(rr, endMs)) return false;
     return !s?.stormId || s.stormId === storm.stormId;
   });
   for (const m of members) claimed.add(m.metadata.name);
   return members;
+}
+
+/**
+ * Whether an RR was created no later than `endMs` (a storm's close). creationTimestamp has whole
+ * seconds: within the second of the close, the intake's precise receivedTime decides, so the next
+ * storm's leader, created just after the close, is never taken for a member of the closed one.
+ */
+function createdBy(rr: RemediationRequest, endMs: number): boolean {
+  const created = creationMs(rr);
+  if (created > endMs) return false;
+  if (created + 1000 <= endMs) return true;
+  const received = Date.parse(rr.spec.receivedTime);
+  return !(received > endMs && received < created + 1000);
 }
 
 /**
