@@ -74,6 +74,20 @@ describe('storm lifecycle on a real API server', () => {
     expect(two.stormId).not.toBe(one.stormId);
   });
 
+  it('counts the alerts Alertmanager truncated from a storm batch', async () => {
+    const payload = {
+      ...alertmanagerPayload(
+        pods('cut', 12).map((pod) => alert({ alertname: 'Truncated', namespace: 'shop', pod })),
+      ),
+      truncatedAlerts: 30,
+    };
+    const reply = await post(url, payload);
+    expect(reply.body.summary).toMatchObject({ created: 1, aggregated: 11 });
+    const [leader] = await groupRRs('Truncated');
+    expect(storm(leader!)).toMatchObject({ aggregatedCount: 42, unlistedMembers: 30 });
+    expect(storm(leader!)!.affectedResources).toHaveLength(12);
+  });
+
   it('ends a storm whose leader is completed at once; the next signals are never refused', async () => {
     const first = await batch('LeaderDone', pods('done', 12));
     expect(first.status).toBe(207);
