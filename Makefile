@@ -17,7 +17,7 @@ endif
 NODE_TS := node --disable-warning=ExperimentalWarning
 JEST    := node --disable-warning=ExperimentalWarning --experimental-vm-modules node_modules/jest/bin/jest.js
 
-.PHONY: help node deps controlplane helm toxiproxy vegeta alertmanager prometheus chart-lint build lint typecheck test test-unit test-integration run bench clean
+.PHONY: help node deps controlplane helm ct toxiproxy vegeta alertmanager prometheus schema chart-lint manifests build lint typecheck test test-unit test-integration run bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -50,20 +50,53 @@ toxiproxy: ## Build Toxiproxy (TCP fault proxy for the fault tests) into the cac
 vegeta: ## Build vegeta (open-loop load generator for the benchmark) into the cache (skipped when cached)
 	@bash e2e/controlplane/build-gotool.sh vegeta >/dev/null
 
+# Installs Debian packages ($(1)) when a command is missing: as root directly (our CI), else with
+# passwordless sudo (GitHub-hosted runners), else it says what to install.
+define apt_install
+if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+else echo "make: install $(1) (apt-get install $(1)) or run as root or with passwordless sudo"; exit 1; fi; \
+echo "make: installing $(1) from Debian$${sudo:+ with sudo}"; \
+$$sudo apt-get update -qq >/dev/null && \
+$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(1) >/dev/null
+endef
+
 prometheus: ## Install Debian's prometheus (promtool and a real scraper for the e2e test) when missing
-	@command -v promtool >/dev/null || { \
-	  if [ "$$(id -u)" -ne 0 ]; then echo "make: install prometheus (apt-get install prometheus)"; exit 1; fi; \
-	  echo "make: installing prometheus from Debian"; \
-	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+	@command -v promtool >/dev/null || { $(call apt_install,prometheus); }
 
 alertmanager: ## Install Debian's prometheus-alertmanager (a real peer for the e2e test) when missing
-	@command -v prometheus-alertmanager >/dev/null || { \
-	  if [ "$$(id -u)" -ne 0 ]; then echo "make: install prometheus-alertmanager (apt-get install prometheus-alertmanager)"; exit 1; fi; \
-	  echo "make: installing prometheus-alertmanager from Debian"; \
-	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null; }
+	@command -v prometheus-alertmanager >/dev/null || { $(call apt_install,prometheus-alertmanager); }
 
-chart-lint: helm ## helm lint --strict and helm template the chart
-	@h=$$(bash e2e/controlplane/build-helm.sh | tail -1); "$$h" lint --strict charts/kubernaut-intake && "$$h" template t charts/kubernaut-intake >/dev/null
+schema: ## Regenerate charts/kubernaut-intake/values.schema.json from operator/config/schema.ts
+	$(NODE_TS) charts/kubernaut-intake/values.schema.ts
+
+ct: helm ## Build chart-testing (ct) and install its yamllint + yamale (a Python venv, no root) into the cache
+	@bash e2e/controlplane/build-gotool.sh ct >/dev/null
+	@bash e2e/controlplane/build-pytools.sh >/dev/null
+
+chart-lint: helm ct ## helm lint --strict, helm template (monitoring on), ct lint (yamllint, yamale, ci/ values)
+	@h=$$(bash e2e/controlplane/build-helm.sh | tail -1); \
+	  ct=$$(bash e2e/controlplane/build-gotool.sh ct | tail -1); \
+	  py=$$(bash e2e/controlplane/build-pytools.sh | tail -1); \
+	  "$$h" lint --strict charts/kubernaut-intake; \
+	  "$$h" lint --strict charts/kubernaut-intake --set tls.enabled=true,tls.certManager.enabled=true,tls.certManager.issuerRef.name=ca,networkPolicy.enabled=true >/dev/null; \
+	  "$$h" template t charts/kubernaut-intake -f charts/kubernaut-intake/ci/monitoring-values.yaml >/dev/null; \
+	  PATH="$$(dirname "$$h"):$$py:$$PATH" "$$ct" lint --config ct.yaml \
+	    --lint-conf "$$(dirname "$$ct")/etc/lintconf.yaml" --chart-yaml-schema "$$(dirname "$$ct")/etc/chart_schema.yaml"
+
+# HELM: a helm binary to use instead of building one; CHART: another (e.g. packaged) chart dir;
+# MANIFEST_FLAGS: extra `helm template` flags (the release workflow pins the image digest).
+MANIFEST_NAMESPACE ?= kubernaut-system
+MANIFEST_OUT ?= dist/install.yaml
+CHART ?= charts/kubernaut-intake
+manifests: $(if $(HELM),,helm) ## Render the chart into plain manifests, Namespace and CRD included: dist/install.yaml
+	@h="$(HELM)"; [ -n "$$h" ] || h=$$(bash e2e/controlplane/build-helm.sh | tail -1); mkdir -p "$$(dirname $(MANIFEST_OUT))"; \
+	  { printf '%s\n' '# kubernaut-intake plain manifests: `make manifests` (helm template of the chart).' \
+	      '# kubectl apply --server-side -f dist/install.yaml' \
+	      'apiVersion: v1' 'kind: Namespace' 'metadata:' '  name: $(MANIFEST_NAMESPACE)'; \
+	    "$$h" template kubernaut-intake $(CHART) --namespace $(MANIFEST_NAMESPACE) \
+	      --include-crds $(MANIFEST_FLAGS); } > $(MANIFEST_OUT).tmp; \
+	  mv $(MANIFEST_OUT).tmp $(MANIFEST_OUT); echo "make: wrote $(MANIFEST_OUT)"
 
 build: deps ## Compile TypeScript to dist/
 	npx tsc -p tsconfig.build.json

@@ -19,6 +19,8 @@ export function rrFor(k: number, namespace: string, receivedAt = new Date()): Re
   return buildRemediationRequest(
     { signal, target: signal.target, fingerprint: fp, environment: 'production', priority: 'P0', receivedAt },
     namespace,
+    1,
+    'bench',
   );
 }
 

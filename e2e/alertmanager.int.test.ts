@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyObjects, readManifests } from './controlplane/install.ts';
-import { bindClusterRole, serviceAccountToken } from './controlplane/identities.ts';
+import { bindClusterRole, intakeToken } from './controlplane/identities.ts';
 import { freePort } from './controlplane/ports.ts';
 import { startGuarded, stopProcess } from './controlplane/processes.ts';
 import type { ManagedProcess } from './controlplane/processes.ts';
@@ -30,7 +30,7 @@ describe('a real Alertmanager delivering to the intake', () => {
     const admin = adminKubeConfig();
     const signalSource = readManifests('rbac').filter((o) => o.metadata?.name === 'kubernaut-signal-source');
     await applyObjects(admin, signalSource);
-    const token = await serviceAccountToken(admin, 'monitoring', `alertmanager-${ns}`);
+    const token = await intakeToken(admin, 'monitoring', `alertmanager-${ns}`);
     await bindClusterRole(admin, 'kubernaut-signal-source', 'monitoring', `alertmanager-${ns}`);
     op = await startOperator(ns, {
       intake: { auth: { enabled: true, cacheTtlSeconds: 10 } } as never,

@@ -1,10 +1,11 @@
 // The manager owns everything with a lifetime: the API client, the one RR cache, the intake and
 // health/metrics servers, leader election for the controllers, and an orderly shutdown.
 // Every replica serves the intake; only the leader runs the controllers.
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildIntake } from '../webhook/buildIntake.ts';
+import { createIntakeServer } from '../webhook/http/server.ts';
+import type { IntakeServer } from '../webhook/http/server.ts';
 import { RRCache } from './cache/rrCache.ts';
 import type { Config } from './config/schema.ts';
 import type { RRCreator } from './controllers/context.ts';
@@ -41,6 +42,7 @@ export class Manager {
   readonly cache: RRCache;
   private readonly log: Logger;
   private readonly servers: { intake: Server; health: Server; metrics: Server };
+  private readonly intake: IntakeServer;
   private readonly elector: LeaderElector | undefined;
   private readonly ephemeral: boolean;
   private readonly creator: RRCreator;
@@ -63,8 +65,9 @@ export class Manager {
       accepting: () => this.readiness().ok,
     });
     this.creator = creator;
+    this.intake = createIntakeServer(app, o.config.intake, o.logger);
     this.servers = {
-      intake: createServer(app),
+      intake: this.intake.server,
       health: createHealthServer(() => this.readiness()),
       metrics: createMetricsServer(this.metrics),
     };
@@ -96,7 +99,7 @@ export class Manager {
   async start(): Promise<Endpoints> {
     const c = this.config;
     const [intake, health, metrics] = await Promise.all([
-      listen(this.servers.intake, this.ephemeral ? 0 : c.intake.port),
+      listen(this.servers.intake, this.ephemeral ? 0 : c.intake.port, this.intake.scheme),
       listen(this.servers.health, this.ephemeral ? 0 : c.health.port),
       listen(this.servers.metrics, this.ephemeral ? 0 : c.metrics.port),
     ]);
@@ -132,18 +135,19 @@ export class Manager {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.log.info('shutting down');
+    this.intake.dispose();
     await Promise.all(Object.values(this.servers).map((s) => close(s, drainMs)));
     await this.elector?.stop();
     await this.cache.stop();
   }
 }
 
-function listen(server: Server, port: number): Promise<string> {
+function listen(server: Server, port: number, scheme = 'http'): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, () => {
       const addr = server.address() as AddressInfo;
-      resolve(`http://127.0.0.1:${addr.port}`);
+      resolve(`${scheme}://127.0.0.1:${addr.port}`);
     });
   });
 }

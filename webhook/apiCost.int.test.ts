@@ -74,11 +74,15 @@ describe('API requests per signal', () => {
   });
 
   it('costs far less than one request per duplicate under a burst (group commit)', async () => {
-    const payload = alertmanagerPayload([
-      alert({ namespace: 'costly', deployment: 'new-0', alertname: 'Cost0' }),
-    ]);
+    const one = alert({ namespace: 'costly', deployment: 'new-0', alertname: 'Cost0' });
+    const start = Date.parse(one.startsAt) + 3_600_000;
     const before = await counts();
-    const replies = await Promise.all(Array.from({ length: 200 }, () => post(url, payload)));
+    // 200 distinct firings (the same notification 200 times would be redeliveries, never written).
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        post(url, alertmanagerPayload([{ ...one, startsAt: new Date(start + i * 1000).toISOString() }])),
+      ),
+    );
     expect(replies.every((r) => r.status === 202)).toBe(true);
     const burst = delta(before, await counts());
     console.log(

@@ -42,6 +42,7 @@ export function buildIntake(p: IntakeParts) {
     cache,
     lock,
     maxWaitMs: config.intake.lock.maxWaitMs,
+    holder: config.podName,
     metrics,
     logger,
   });
@@ -68,7 +69,15 @@ export function buildIntake(p: IntakeParts) {
     retryAfterSeconds: config.intake.retryAfterSeconds,
     metrics,
     authenticator: config.intake.auth.enabled
-      ? new Authenticator(kube, config.namespace, config.intake.auth.cacheTtlSeconds)
+      ? new Authenticator({
+          kube,
+          namespace: config.namespace,
+          audience: config.intake.auth.audience,
+          cacheTtlSeconds: config.intake.auth.cacheTtlSeconds,
+          cacheMaxEntries: config.intake.auth.cacheMaxEntries,
+          maxConcurrentReviews: config.intake.auth.maxConcurrentReviews,
+          retryAfterSeconds: config.intake.retryAfterSeconds,
+        })
       : undefined,
     bodyLimitBytes: config.intake.bodyLimitBytes,
     requestTimeoutMs: config.intake.requestTimeoutMs,

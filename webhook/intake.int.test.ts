@@ -49,7 +49,9 @@ describe('intake on a real API server', () => {
     expect(rr.status).toMatchObject({ overallPhase: 'Pending', deduplication: { occurrenceCount: 1 } });
     expect(rr.metadata.labels).toMatchObject({ 'kubernaut.ai/signal-name': 'KubePodCrashLooping' });
 
-    const second = await post(url, payload);
+    // A new firing of the same alert (a redelivery of the same one would not count: redelivery.int.test.ts).
+    const refired = alertmanagerPayload([{ ...payload.alerts[0]!, startsAt: '2026-11-26T10:30:00Z' }]);
+    const second = await post(url, refired);
     expect(second.status).toBe(202);
     expect(second.body).toMatchObject({
       status: 'duplicate',
@@ -69,10 +71,13 @@ describe('intake on a real API server', () => {
   });
 
   it('turns 200 concurrent signals for one new fingerprint into one RR with 200 occurrences', async () => {
-    const payload = alertmanagerPayload([
-      alert({ namespace: 'shop', deployment: 'burst', alertname: 'HighLatency' }),
-    ]);
-    const replies = await Promise.all(Array.from({ length: 200 }, () => post(url, payload)));
+    const one = alert({ namespace: 'shop', deployment: 'burst', alertname: 'HighLatency' });
+    const start = Date.parse(one.startsAt);
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        post(url, alertmanagerPayload([{ ...one, startsAt: new Date(start + i * 1000).toISOString() }])),
+      ),
+    );
     const codes = replies.map((r) => r.status);
     expect(codes.filter((c) => c === 201)).toHaveLength(1);
     expect(codes.filter((c) => c === 202)).toHaveLength(199);

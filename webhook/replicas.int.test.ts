@@ -24,13 +24,16 @@ describe('three intake replicas', () => {
   afterAll(() => Promise.all(replicas.map((r) => r.stop())));
 
   it('turns 300 concurrent signals for one fingerprint into one RR with 300 occurrences', async () => {
-    const payload = alertmanagerPayload([
-      alert({ namespace: 'shop', deployment: 'spread', alertname: 'Spread' }),
-    ]);
-    // Senders retry 503s (Alertmanager does); a 503 stored nothing, so the count stays exact.
+    const one = alert({ namespace: 'shop', deployment: 'spread', alertname: 'Spread' });
+    const start = Date.parse(one.startsAt);
+    // 300 distinct firings. Senders retry 503s (Alertmanager does); a retried firing that had been
+    // stored is recognised as a redelivery, so the count stays exact.
     const replies = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>
-        postRetrying(replicas[i % 3]!.endpoints.intake + PROMETHEUS, payload),
+        postRetrying(
+          replicas[i % 3]!.endpoints.intake + PROMETHEUS,
+          alertmanagerPayload([{ ...one, startsAt: new Date(start + i * 1000).toISOString() }]),
+        ),
       ),
     );
     const retried = replies.filter((r) => r.retries > 0).length;

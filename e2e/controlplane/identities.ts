@@ -16,12 +16,19 @@ export async function ensureNamespace(kc: KubeConfig, name: string): Promise<voi
   await ignoreAlreadyExists(kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } }));
 }
 
-/** Creates the ServiceAccount if needed and returns a fresh token for it. */
+/** The audience the intake accepts by default (config intake.auth.audience). */
+export const INTAKE_AUDIENCE = 'kubernaut-intake';
+
+/**
+ * Creates the ServiceAccount if needed and returns a fresh token for it: for the API server
+ * when `audiences` is empty, else bound to those audiences (the API server then refuses it).
+ */
 export async function serviceAccountToken(
   kc: KubeConfig,
   namespace: string,
   name: string,
   expirationSeconds = 24 * 3600,
+  audiences: string[] = [],
 ): Promise<string> {
   const core = kc.makeApiClient(CoreV1Api);
   await ensureNamespace(kc, namespace);
@@ -29,11 +36,16 @@ export async function serviceAccountToken(
   const tr = await core.createNamespacedServiceAccountToken({
     namespace,
     name,
-    body: { spec: { audiences: [], expirationSeconds } },
+    body: { spec: { audiences, expirationSeconds } },
   });
   const token = tr.status?.token;
   if (!token) throw new Error(`no token issued for ${namespace}/${name}`);
   return token;
+}
+
+/** A token a signal sender presents to the intake: bound to the intake's audience. */
+export function intakeToken(kc: KubeConfig, namespace: string, name: string, audience = INTAKE_AUDIENCE) {
+  return serviceAccountToken(kc, namespace, name, 24 * 3600, [audience]);
 }
 
 /** Binds a ServiceAccount to a ClusterRole cluster-wide. */

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalControlPlane } from './controlPlane.ts';
-import { bindClusterRole, serviceAccountToken } from './identities.ts';
+import { bindClusterRole, intakeToken, serviceAccountToken } from './identities.ts';
 import { REPO_ROOT, installManifests } from './install.ts';
 import { writeTokenKubeconfig } from './kubeconfig.ts';
 import { loadKubeConfig } from '../../operator/kube/kubeconfig.ts';
@@ -37,7 +37,7 @@ async function startLocal(): Promise<{ cp: LocalControlPlane; operatorKubeconfig
     'kubernaut-intake',
     operatorToken,
   );
-  const senderToken = await serviceAccountToken(admin, 'monitoring', 'alertmanager');
+  const senderToken = await intakeToken(admin, 'monitoring', 'alertmanager');
   await bindClusterRole(admin, 'kubernaut-signal-source', 'monitoring', 'alertmanager');
   writeFileSync(join(LOCAL, 'intake-token'), `${senderToken}\n`, { mode: 0o600 });
   console.log(

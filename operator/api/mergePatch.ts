@@ -9,8 +9,14 @@ function isPlainObject(v: Json): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Equal as JSON, whatever the key order of objects (arrays keep their order). */
 function same(a: Json, b: Json): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+/** JSON with object keys in sorted order at every level. */
+export function canonicalJson(value: Json): string {
+  return JSON.stringify(sortKeys(value));
 }
 
 /**
@@ -53,7 +59,7 @@ export function applyMergePatch(target: Json, patch: Json): Json {
 
 /** Whether `target` already holds everything `patch` writes (so applying it changes nothing). */
 export function holdsPatch(target: Json, patch: Record<string, Json>): boolean {
-  return same(sortKeys(applyMergePatch(target, patch)), sortKeys(target));
+  return same(applyMergePatch(target, patch), target);
 }
 
 function sortKeys(v: Json): Json {

@@ -87,6 +87,10 @@ export interface PendingMember {
   targetResource: TargetResource;
   signalLabels?: Record<string, string>;
   signalAnnotations?: Record<string, string>;
+  /** The occurrence key of its first signal: its own RR is created with it (redelivery detection). */
+  occurrenceKey?: string;
+  /** Ids of its recent occurrences (occurrences.ts), carried to its own RR's record. */
+  recentOccurrences?: string[];
 }
 
 export interface RemediationRequestStatus {
@@ -96,6 +100,11 @@ export interface RemediationRequestStatus {
   terminalSince?: string;
   deduplication?: DeduplicationStatus;
   stormAggregation?: StormAggregationStatus;
+  /**
+   * Extension: ids of the most recent occurrences counted on this RR (oldest first, bounded),
+   * so a redelivered notification is recognised (webhook/dedup/occurrences.ts).
+   */
+  recentOccurrences?: string[];
 }
 
 export interface RemediationRequest {

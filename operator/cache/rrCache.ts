@@ -66,9 +66,22 @@ export class RRCache {
     return active.sort(byCreation)[0];
   }
 
+  /** Every cached RR of a fingerprint, active or not. */
+  byFingerprint(fingerprint: string): RemediationRequest[] {
+    return this.informer.byIndex(BY_FINGERPRINT, fingerprint);
+  }
+
   /** All cached RRs of one storm group, oldest first. */
   byGroup(groupKey: string): RemediationRequest[] {
     return this.informer.byIndex(BY_GROUP, groupKey).sort(byCreation);
+  }
+
+  /**
+   * Drops an RR the API server has just reported gone (404) before the watch says so, so the
+   * intake stops offering it. A later watch or local write of a newer version brings it back.
+   */
+  forget(name: string): void {
+    this.informer.deleteLocal(`${this.namespace}/${name}`);
   }
 
   /** Makes an object this process just wrote visible before its watch event arrives. */

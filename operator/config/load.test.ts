@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './load.ts';
+import { ConfigError, defaultConfig, loadConfig, MIN_LOCK_LEASE_MS, validateConfig } from './load.ts';
 
 function file(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'config.yaml');
@@ -38,10 +38,20 @@ describe('loadConfig', () => {
       expect(err).toBeInstanceOf(ConfigError);
       message = (err as Error).message;
     }
-    expect(message).toContain('intake.port: must be a whole number');
+    expect(message).toContain('intake.port: must be a whole number from 1 to 65535 (got 0)');
     expect(message).toContain('intake.bodyLimt: unknown setting');
-    expect(message).toContain('storm.quietSeconds: must be a whole number');
-    expect(message).toContain('metrics.port: must be a whole number');
+    expect(message).toContain('storm.quietSeconds: must be a whole number of at least 1 (got "soon")');
+    expect(message).toContain('metrics.port: must be a whole number from 1 to 65535 (got "abc")');
+  });
+
+  it('refuses a creation lock shorter than its critical section', () => {
+    const at = (seconds: number) => () =>
+      loadConfig({ CONFIG_FILE: file(`intake:\n  lock:\n    leaseDurationSeconds: ${seconds}\n`) });
+    expect(MIN_LOCK_LEASE_MS).toBe(25_000);
+    expect(at(20)).toThrow(
+      /intake.lock.leaseDurationSeconds: must be a whole number from 25 to 3600 \(got 20\)/,
+    );
+    expect(at(25)().intake.lock.leaseDurationSeconds).toBe(25);
   });
 
   it('rejects a file that is not a mapping', () => {
@@ -63,5 +73,52 @@ describe('loadConfig', () => {
     expect(message).toContain('classification.defaultEnvironment: must be a string of 1 to 63 characters');
     expect(message).toContain('intake.priorityMatrix: unknown setting');
     expect(message).not.toContain('classification.priorityMatrix');
+  });
+
+  it('rejects a misspelt key at any depth, naming it', () => {
+    const path = file('intake:\n  auth:\n    audiance: x\nstrom: {}\n');
+    expect(() => loadConfig({ CONFIG_FILE: path })).toThrow('intake.auth.audiance: unknown setting');
+    expect(() => loadConfig({ CONFIG_FILE: path })).toThrow('strom: unknown setting');
+  });
+
+  it('fills in defaults for missing sections and keeps each call independent', () => {
+    const a = defaultConfig();
+    a.intake.auth.audience = 'changed';
+    expect(defaultConfig().intake.auth.audience).toBe('kubernaut-intake');
+    expect(loadConfig({ CONFIG_FILE: file('storm:\n  quietSeconds: 5\n') }).storm).toEqual({
+      ...defaultConfig().storm,
+      quietSeconds: 5,
+    });
+  });
+
+  it('applies the auth, TLS and keep-alive settings and their overrides', () => {
+    const c = loadConfig({ INTAKE_AUTH_AUDIENCE: 'my-intake', INTAKE_TLS_ENABLED: 'true' });
+    expect(c.intake.auth).toMatchObject({
+      audience: 'my-intake',
+      cacheMaxEntries: 10000,
+      maxConcurrentReviews: 32,
+    });
+    expect(c.intake.tls).toEqual({
+      enabled: true,
+      certFile: '/etc/kubernaut-tls/tls.crt',
+      keyFile: '/etc/kubernaut-tls/tls.key',
+      reloadIntervalSeconds: 10,
+    });
+    expect(c.intake.keepAliveTimeoutMs).toBeGreaterThan(300_000);
+    const bad = file('intake:\n  keepAliveTimeoutMs: 320000\n  headersTimeoutMs: 315000\n');
+    expect(() => loadConfig({ CONFIG_FILE: bad })).toThrow(
+      'intake.headersTimeoutMs must be longer than intake.keepAliveTimeoutMs',
+    );
+  });
+
+  it('checks cross-field rules only once the shape is right', () => {
+    const path = file('intake:\n  lock:\n    maxWaitMs: 20000\n');
+    expect(() => loadConfig({ CONFIG_FILE: path })).toThrow(
+      'intake.lock.maxWaitMs must be shorter than intake.requestTimeoutMs',
+    );
+    expect(validateConfig({ ...defaultConfig(), podName: 'p' })).toEqual([]);
+    expect(validateConfig({ ...defaultConfig(), podName: 'p', extra: 1 })).toEqual([
+      'extra: unknown setting',
+    ]);
   });
 });

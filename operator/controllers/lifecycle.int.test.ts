@@ -152,4 +152,25 @@ describe('lifecycle controllers on a real API server', () => {
       ['gw-lock-held', 'gw-lock-just-released', 'kubernaut-intake-leader', 'unrelated-lease'].sort(),
     );
   });
+
+  it('exports controller-runtime-style metrics of the reconciles that ran', async () => {
+    const value = async (series: string) => {
+      const line = (await op.manager.metrics.registry.metrics())
+        .split('\n')
+        .find((l) => l.startsWith(`${series} `));
+      return Number(line?.split(' ')[1] ?? 0);
+    };
+    for (const controller of ['initial-phase', 'retention', 'lease-cleanup']) {
+      expect(await value(`gateway_reconcile_time_seconds_count{controller="${controller}"}`)).toBeGreaterThan(
+        0,
+      );
+      expect(await value(`gateway_workqueue_adds_total{name="${controller}"}`)).toBeGreaterThan(0);
+      expect(
+        await value(`gateway_workqueue_work_duration_seconds_count{name="${controller}"}`),
+      ).toBeGreaterThan(0);
+    }
+    expect(
+      (await op.manager.metrics.registry.metrics()).match(/^gateway_build_info\{.*\} 1$/m),
+    ).not.toBeNull();
+  });
 });

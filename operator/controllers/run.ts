@@ -28,14 +28,17 @@ export async function runControllers(ctx: ControllerContext, signal: AbortSignal
   const { informer } = ctx.cache;
   if (!(await informer.waitForSync({ signal }))) return;
 
+  const observed = ctx.metrics.controllers;
   const running = controllers(ctx).map((r) => ({
     r,
     queue: new WorkQueue(instrument(ctx, r), {
       name: r.name,
       concurrency: r.concurrency,
       logger: ctx.logger,
+      observer: observed.observeQueue(r.name),
     }),
   }));
+  for (const { r, queue } of running) observed.attachQueue(r.name, queue);
   const enqueue = (rr: RemediationRequest) => {
     for (const { r, queue } of running) for (const key of r.keysOf(rr)) queue.add(key);
   };
@@ -61,13 +64,20 @@ export async function runControllers(ctx: ControllerContext, signal: AbortSignal
   clearInterval(timer);
   for (const off of unsubscribe) off();
   await Promise.all(running.map(({ queue }) => queue.shutdown()));
+  for (const { r, queue } of running) observed.detachQueue(r.name, queue);
   log.info('controllers stopped');
 }
 
-/** Counts every reconcile by result; a lost optimistic write is retried without a warning. */
-function instrument(ctx: ControllerContext, r: Reconciler): WorkHandler {
-  const count = (result: string) => ctx.metrics.reconcileTotal.inc({ controller: r.name, result });
+/**
+ * Counts every reconcile by result and times it; a lost optimistic write is retried without a
+ * warning and is not an error (it is the normal outcome of a concurrent change).
+ */
+export function instrument(ctx: Pick<ControllerContext, 'metrics'>, r: Reconciler): WorkHandler {
+  const { reconcileTotal, controllers: m } = ctx.metrics;
+  const controller = r.name;
+  const count = (result: string) => reconcileTotal.inc({ controller, result });
   return async (key, signal) => {
+    const end = m.reconcileTime.startTimer({ controller });
     try {
       const result = await r.reconcile(key, signal);
       count(result.requeue ? 'requeue' : 'success');
@@ -78,7 +88,10 @@ function instrument(ctx: ControllerContext, r: Reconciler): WorkHandler {
         return { requeue: true };
       }
       count('error');
+      m.reconcileErrors.inc({ controller });
       throw err;
+    } finally {
+      end();
     }
   };
 }

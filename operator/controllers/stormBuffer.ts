@@ -7,6 +7,7 @@ import type { PendingMember, RemediationRequest } from '../api/types.ts';
 import { isKubeError } from '../kube/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { DueBuffer } from '../storm/plan.ts';
+import { recordCreation, remember } from '../../webhook/dedup/occurrences.ts';
 import { classifiedFromPending } from '../../webhook/storm/pending.ts';
 import type { ControllerContext } from './context.ts';
 import { patchStatus } from './status.ts';
@@ -48,14 +49,25 @@ export async function createBuffered(ctx: ControllerContext, b: DueBuffer, log: 
   log.info('buffered signals got their own RRs', { holder: b.holder.metadata.name, created: done.length });
 }
 
-/** A pending member seen more than once keeps its count and its last time on its own RR. */
+/**
+ * A pending member seen more than once keeps its count, its last time and its occurrence ids on
+ * its own RR (the first one is its creating occurrence), so a redelivery is recognised there.
+ */
 async function carryRepeats(ctx: ControllerContext, rr: RemediationRequest, p: PendingMember): Promise<void> {
   if (p.occurrences <= 1) return;
-  const d = rr.status?.deduplication ?? {};
-  await patchStatus(ctx, rr, {
-    deduplication: {
-      occurrenceCount: (d.occurrenceCount ?? 1) + p.occurrences - 1,
-      lastSeenAt: p.lastSeenAt > (d.lastSeenAt ?? '') ? p.lastSeenAt : d.lastSeenAt,
-    },
-  });
+  const before = rr.status ?? {};
+  const after = structuredClone(before);
+  recordCreation(after, rr);
+  for (const id of p.recentOccurrences ?? []) remember(after, id);
+  const d = before.deduplication ?? {};
+  after.deduplication = {
+    ...d,
+    occurrenceCount: (d.occurrenceCount ?? 1) + p.occurrences - 1,
+    lastSeenAt: p.lastSeenAt > (d.lastSeenAt ?? '') ? p.lastSeenAt : d.lastSeenAt,
+  };
+  await patchStatus(
+    ctx,
+    rr,
+    mergePatchDiff(before as Record<string, unknown>, after as Record<string, unknown>),
+  );
 }

@@ -77,3 +77,16 @@ export function classifyKubeError(err: unknown): KubeError {
 export function isKubeError(err: unknown, kind: KubeErrorKind): boolean {
   return err instanceof KubeError && err.kind === kind;
 }
+
+/**
+ * Runs a read once more when the first attempt got no response at all (code 0): after a request
+ * whose answer was lost, the pool's next request often lands on the dead connection.
+ */
+export async function readTwiceOnNoAnswer<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!(err instanceof KubeError && err.kind === 'unavailable' && err.code === 0)) throw err;
+    return read();
+  }
+}

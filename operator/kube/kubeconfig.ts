@@ -10,10 +10,13 @@ import { join } from 'node:path';
 type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
 type Dispatcher = ReturnType<RequestContext['getDispatcher']>;
 
+/** Upper bound for one non-watch API request (the creation lock's duration is checked against it). */
+export const API_REQUEST_TIMEOUT_MS = 10_000;
+
 export class PooledKubeConfig extends KubeConfig {
   private readonly pool = new Map<string, NonNullable<Dispatcher>>();
   /** Upper bound for one non-watch request; the watch client sets its own signal. */
-  requestTimeoutMs = 10_000;
+  requestTimeoutMs = API_REQUEST_TIMEOUT_MS;
 
   override async applySecurityAuthentication(ctx: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(ctx);

@@ -1,6 +1,7 @@
 // All Prometheus metrics of one process instance (contract §5), on its own Registry so that
 // several instances in one test process never share counters.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createControllerMetrics } from './controllerMetrics.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -24,6 +25,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     signalsAggregated: new Counter({
       name: 'gateway_signals_aggregated_total',
       help: 'Signals folded into an active storm',
+      registers,
+    }),
+    signalsRedelivered: new Counter({
+      name: 'gateway_signals_redelivered_total',
+      help: 'Signals recognised as a redelivery of an occurrence already counted (answered 202, not counted)',
       registers,
     }),
     signalsResolved: new Counter({
@@ -102,5 +108,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['controller', 'result'] as const,
       registers,
     }),
+    /** Reconcile durations and errors, work-queue depth/adds/retries/latency, build_info. */
+    controllers: createControllerMetrics(registers),
   };
 }

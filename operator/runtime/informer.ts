@@ -131,6 +131,18 @@ export class Informer<T extends KubeObject> {
     return delta !== undefined || this.store.holdsAtLeast(obj);
   }
 
+  /**
+   * Removes an object this process has learnt is deleted (the API server answered 404) before
+   * the watch reports it. Fires onDelete like a watch event; the tombstone carries the cached
+   * resourceVersion, so only a provably newer version (a re-creation) can enter again.
+   */
+  deleteLocal(key: string): void {
+    const cached = this.store.get(key);
+    if (!cached) return;
+    const delta = this.store.applyDelete(cached);
+    if (delta) this.emit([delta]);
+  }
+
   // --- lifecycle ----------------------------------------------------------------------------
   hasSynced(): boolean {
     return this.synced;

@@ -18,6 +18,21 @@ export interface WorkResult {
   requeue?: boolean;
 }
 
+/**
+ * Observers of a queue, in the manner of client-go's workqueue metrics provider (the queue knows
+ * nothing about Prometheus). Durations are in seconds.
+ */
+export interface WorkQueueObserver {
+  /** A key became ready that was not ready already (deduplicated adds are not counted). */
+  added(): void;
+  /** A key was scheduled for a rate-limited retry. */
+  retried(): void;
+  /** A key left the ready set to be handled, after waiting `queuedSeconds` in it. */
+  started(queuedSeconds: number): void;
+  /** A handler run ended (successfully or not) after `workSeconds`. */
+  finished(workSeconds: number): void;
+}
+
 /** Handles one key. `signal` aborts when the queue shuts down without draining. */
 export type WorkHandler = (
   key: string,
@@ -32,6 +47,7 @@ export interface WorkQueueOptions {
   /** Per-key retry backoff (default 100 ms doubling up to 60 s). */
   backoff?: BackoffPolicy;
   logger?: Logger;
+  observer?: WorkQueueObserver;
 }
 
 export const WORKQUEUE_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 60_000 };
@@ -41,10 +57,11 @@ export class WorkQueue {
   private readonly concurrency: number;
   private readonly backoff: BackoffPolicy;
   private readonly log: Logger | undefined;
-  /** Keys ready to run, in arrival order (a Set keeps insertion order and dedupes). */
-  private readonly ready = new Set<string>();
-  /** Keys being handled right now. */
-  private readonly processing = new Set<string>();
+  private readonly observer: WorkQueueObserver | undefined;
+  /** Keys ready to run, in arrival order, with the time each became ready (ms, monotonic). */
+  private readonly ready = new Map<string, number>();
+  /** Keys being handled right now, with the time each run started (ms, monotonic). */
+  private readonly processing = new Map<string, number>();
   /** Keys added while being handled: they go back to `ready` when their run ends. */
   private readonly again = new Set<string>();
   private readonly scheduled = new Map<string, { due: number; timer: NodeJS.Timeout }>();
@@ -59,13 +76,16 @@ export class WorkQueue {
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
     this.backoff = options.backoff ?? WORKQUEUE_BACKOFF;
     this.log = options.logger?.child({ component: 'workqueue', queue: options.name ?? 'default' });
+    this.observer = options.observer;
   }
 
   /** Makes `key` ready to run. Returns false (and does nothing) after shutdown(). */
   add(key: string): boolean {
     if (this.closed) return false;
-    if (this.processing.has(key)) this.again.add(key);
-    else this.ready.add(key);
+    if (this.processing.has(key)) {
+      if (!this.again.has(key)) this.observer?.added();
+      this.again.add(key);
+    } else this.makeReady(key);
     this.pump();
     return true;
   }
@@ -105,6 +125,13 @@ export class WorkQueue {
     return { ready: this.ready.size, processing: this.processing.size, scheduled: this.scheduled.size };
   }
 
+  /** Seconds the longest-running handler has been running (0 when none runs): a stuck reconcile. */
+  longestRunningSeconds(): number {
+    let oldest = Infinity;
+    for (const startedAt of this.processing.values()) oldest = Math.min(oldest, startedAt);
+    return oldest === Infinity ? 0 : (performance.now() - oldest) / 1000;
+  }
+
   /** Resolves when no key is ready or running (scheduled keys do not count). */
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
@@ -135,9 +162,11 @@ export class WorkQueue {
 
   private pump(): void {
     while (this.processing.size < this.concurrency && this.ready.size > 0) {
-      const key = this.ready.values().next().value as string;
+      const [key, readyAt] = this.ready.entries().next().value as [string, number];
       this.ready.delete(key);
-      this.processing.add(key);
+      const now = performance.now();
+      this.processing.set(key, now);
+      this.observer?.started((now - readyAt) / 1000);
       void this.process(key);
     }
     if (this.isIdle() && this.idleWaiters.size > 0) {
@@ -160,16 +189,24 @@ export class WorkQueue {
       const attempt = this.retry(key);
       this.log?.warn('work item failed; will retry', { key, attempt, err });
     } finally {
+      this.observer?.finished((performance.now() - (this.processing.get(key) ?? 0)) / 1000);
       this.processing.delete(key);
-      if (this.again.delete(key) && (!this.closed || this.draining)) this.ready.add(key);
+      if (this.again.delete(key) && (!this.closed || this.draining)) this.ready.set(key, performance.now());
       this.pump();
     }
+  }
+
+  private makeReady(key: string): void {
+    if (this.ready.has(key)) return;
+    this.ready.set(key, performance.now());
+    this.observer?.added();
   }
 
   /** Schedules a rate-limited retry; returns the failure count. */
   private retry(key: string): number {
     const count = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, count);
+    this.observer?.retried();
     this.addAfter(key, backoffDelay(count - 1, this.backoff));
     return count;
   }

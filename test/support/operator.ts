@@ -25,16 +25,20 @@ export function testConfig(namespace: string, patch: ConfigPatch = {}): Config {
     namespace,
     clusterID: 'test-cluster',
   } as Config;
-  for (const [k, v] of Object.entries(patch)) {
-    const cur = (merged as unknown as Record<string, unknown>)[k];
-    (merged as unknown as Record<string, unknown>)[k] =
-      typeof cur === 'object' && cur !== null && !Array.isArray(cur) ? { ...cur, ...(v as object) } : v;
-  }
-  merged.intake = {
-    ...merged.intake,
-    auth: { ...merged.intake.auth, enabled: patch.intake?.auth?.enabled ?? false },
-  };
+  deepMerge(merged as unknown as Record<string, unknown>, patch);
+  merged.intake.auth.enabled = patch.intake?.auth?.enabled ?? false;
   return merged;
+}
+
+/** Merges nested sections key by key, so a patch of `intake.auth.enabled` keeps the other auth defaults. */
+function deepMerge(target: Record<string, unknown>, patch: object): void {
+  for (const [k, v] of Object.entries(patch)) {
+    const cur = target[k];
+    const isSection = (x: unknown): x is Record<string, unknown> =>
+      typeof x === 'object' && x !== null && !Array.isArray(x);
+    if (isSection(cur) && isSection(v) && k !== 'priorityMatrix') deepMerge(cur, v);
+    else target[k] = v;
+  }
 }
 
 export async function startOperator(

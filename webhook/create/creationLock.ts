@@ -1,16 +1,22 @@
 // The per-fingerprint creation lock: a coordination.k8s.io/v1 Lease `gw-lock-<fp16>` that
-// serialises RR creation for one fingerprint across every replica. Acquire creates the Lease, or
-// takes it over when it is free (released) or expired; release keeps the Lease object but clears
-// the holder and records the RR just created, so the next holder can check that RR even when its
-// own cache has not seen it yet. Waiting is bounded, cancellable and backs off with jitter.
-import { V1MicroTime } from '@kubernetes/client-node';
+// serialises RR creation for one fingerprint across every replica. It is not what prevents a
+// second active RR (the RR's deterministic name does that, see lockedCreator.ts); it keeps
+// creators from racing, and it carries the name of the last RR created for the fingerprint
+// (annotation) to the next holder, whose cache may not have seen that RR yet.
+//
+// Time is judged only on the local monotonic clock, never by comparing another node's renewTime
+// with ours: a held Lease is taken over once its resourceVersion has stayed unchanged for its
+// leaseDurationSeconds as observed here (as leader election and client-go do), and a holder
+// counts its own lease from before it sent the acquiring write. Clock skew between nodes
+// therefore changes nothing; only the clocks' rates must roughly agree.
 import type { V1Lease } from '@kubernetes/client-node';
 import { LABEL_MANAGED_BY, MANAGED_BY } from '../../operator/api/types.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';
 import { KubeError } from '../../operator/kube/errors.ts';
 import type { Logger } from '../../operator/observability/logger.ts';
 import type { Metrics } from '../../operator/observability/metrics.ts';
-import { parseMicroTime } from '../../operator/runtime/leaseRecord.ts';
+import { observedExpiry, observeLease, toMicroTime } from '../../operator/runtime/leaseRecord.ts';
+import type { ObservedLease } from '../../operator/runtime/leaseRecord.ts';
 import { lockLeaseName } from '../signal/fingerprint.ts';
 
 export const LOCK_LABEL = 'kubernaut.ai/lock';
@@ -20,10 +26,23 @@ export class LockTimeoutError extends Error {
   override name = 'LockTimeoutError';
 }
 
+/** The lock's clocks, injectable so tests can skew or stall them. */
+export interface LockClock {
+  /** Wall time (ms since the epoch): only written into the Lease for people, never compared. */
+  wallMs(): number;
+  /** Monotonic time (ms): every expiry judgement. */
+  monoMs(): number;
+}
+
+export const systemClock: LockClock = { wallMs: () => Date.now(), monoMs: () => performance.now() };
+
 export interface HeldLock {
-  /** The RR the previous holder created, when it said so on release. */
+  /** The RR the previous holders last created (or tried to), when the Lease names one. */
   previousRR: string | undefined;
-  release(createdRR?: string): Promise<void>;
+  /** Milliseconds of the lease left on the local monotonic clock (negative once past). */
+  remainingMs(): number;
+  /** Releases the lock, naming the newest RR this holder created, found or tried to create. */
+  release(lastRR?: string): Promise<void>;
 }
 
 export type AcquireResult = { held: HeldLock } | { deduplicated: true };
@@ -40,22 +59,23 @@ export interface CreationLockOptions {
   namespace: string;
   holder: string;
   leaseDurationSeconds: number;
+  clock?: LockClock;
   metrics?: Metrics;
   logger?: Logger;
 }
 
-export function isLeaseFree(lease: V1Lease, nowMs: number): boolean {
-  const spec = lease.spec ?? {};
-  if (!spec.holderIdentity) return true;
-  const renewed = parseMicroTime(spec.renewTime ?? spec.acquireTime) ?? 0;
-  return renewed + (spec.leaseDurationSeconds ?? 0) * 1000 < nowMs;
-}
+/** How many held Leases' observations are remembered (oldest forgotten first). */
+const MAX_OBSERVED = 10_000;
 
 export class CreationLock {
   private readonly o: CreationLockOptions;
+  private readonly clock: LockClock;
+  /** Per Lease: its resourceVersion as last read, and when (monotonic) it was first seen. */
+  private readonly observed = new Map<string, ObservedLease>();
 
   constructor(options: CreationLockOptions) {
     this.o = options;
+    this.clock = options.clock ?? systemClock;
   }
 
   async acquire(fingerprint: string, opts: AcquireOptions): Promise<AcquireResult> {
@@ -88,36 +108,49 @@ export class CreationLock {
     }
   }
 
-  private async tryAcquire(name: string): Promise<{ lock: HeldLock; how: string } | undefined> {
-    const now = new V1MicroTime(Date.now());
-    const spec = {
+  /** The RR the fingerprint's Lease names as last created (one GET), if the Lease exists. */
+  async lastCreated(fingerprint: string): Promise<string | undefined> {
+    const lease = await this.readLease(lockLeaseName(fingerprint));
+    return lease?.metadata?.annotations?.[LAST_CREATED_ANNOTATION];
+  }
+
+  private spec(acquiredAtWall: number) {
+    return {
       holderIdentity: this.o.holder,
       leaseDurationSeconds: this.o.leaseDurationSeconds,
-      acquireTime: now,
-      renewTime: now,
+      acquireTime: toMicroTime(acquiredAtWall),
+      renewTime: toMicroTime(acquiredAtWall),
     };
+  }
+
+  private async tryAcquire(name: string): Promise<{ lock: HeldLock; how: string } | undefined> {
+    // Our lease starts before the write is sent: whatever delays the write only shortens it.
+    let since = this.clock.monoMs();
     try {
       const created = await this.o.kube.createLease(this.o.namespace, {
         metadata: { name, labels: { [LABEL_MANAGED_BY]: MANAGED_BY, [LOCK_LABEL]: 'creation' } },
-        spec,
+        spec: this.spec(this.clock.wallMs()),
       });
-      return { lock: this.held(created, undefined), how: 'acquired' };
+      return { lock: this.held(created, undefined, since), how: 'acquired' };
     } catch (err) {
       if (!(err instanceof KubeError && err.kind === 'alreadyExists')) throw err;
     }
-    const current = await this.o.kube.getLease(this.o.namespace, name).catch((err: unknown) => {
-      if (err instanceof KubeError && err.kind === 'notFound') return undefined; // released meanwhile
-      throw err;
-    });
-    if (!current || !isLeaseFree(current, Date.now())) return undefined;
+    const current = await this.readLease(name);
+    if (!current || !this.isFree(name, current)) return undefined;
     const previousRR = current.metadata?.annotations?.[LAST_CREATED_ANNOTATION];
+    since = this.clock.monoMs();
     try {
       const taken = await this.o.kube.replaceLease(this.o.namespace, {
         ...current,
-        spec: { ...current.spec, ...spec, leaseTransitions: (current.spec?.leaseTransitions ?? 0) + 1 },
+        spec: {
+          ...current.spec,
+          ...this.spec(this.clock.wallMs()),
+          leaseTransitions: (current.spec?.leaseTransitions ?? 0) + 1,
+        },
       });
+      this.observed.delete(name);
       return {
-        lock: this.held(taken, previousRR),
+        lock: this.held(taken, previousRR, since),
         how: current.spec?.holderIdentity ? 'taken_over' : 'acquired',
       };
     } catch (err) {
@@ -127,20 +160,48 @@ export class CreationLock {
     }
   }
 
-  private held(lease: V1Lease, previousRR: string | undefined): HeldLock {
+  private async readLease(name: string): Promise<V1Lease | undefined> {
+    try {
+      return await this.o.kube.getLease(this.o.namespace, name);
+    } catch (err) {
+      if (err instanceof KubeError && err.kind === 'notFound') return undefined; // deleted meanwhile
+      throw err;
+    }
+  }
+
+  /**
+   * Free: released (no holder), or held by someone whose Lease has not changed for its whole
+   * duration as observed on our monotonic clock. The first sight of a held Lease starts that
+   * count; the holder's renewTime is never compared with our clock.
+   */
+  private isFree(name: string, lease: V1Lease): boolean {
+    const now = this.clock.monoMs();
+    const seen = observeLease(this.observed.get(name), lease, now, this.o.leaseDurationSeconds);
+    this.observed.delete(name);
+    if (seen.holder === '') return true;
+    this.observed.set(name, seen);
+    if (this.observed.size > MAX_OBSERVED) this.observed.delete(this.observed.keys().next().value!);
+    // Also a Lease naming us (an earlier process with our POD_NAME) is waited out: this process
+    // cannot tell whether that one is still in its critical section.
+    return now >= (observedExpiry(seen) ?? now);
+  }
+
+  private held(lease: V1Lease, previousRR: string | undefined, sinceMono: number): HeldLock {
     let released = false;
+    const durationMs = (lease.spec?.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000;
     return {
       previousRR,
-      release: async (createdRR?: string) => {
+      remainingMs: () => sinceMono + durationMs - this.clock.monoMs(),
+      release: async (lastRR?: string) => {
         if (released) return;
         released = true;
         const annotations = { ...lease.metadata?.annotations };
-        if (createdRR) annotations[LAST_CREATED_ANNOTATION] = createdRR;
+        if (lastRR) annotations[LAST_CREATED_ANNOTATION] = lastRR;
         try {
           await this.o.kube.replaceLease(this.o.namespace, {
             ...lease,
             metadata: { ...lease.metadata, annotations },
-            spec: { ...lease.spec, holderIdentity: '', renewTime: new V1MicroTime(Date.now()) },
+            spec: { ...lease.spec, holderIdentity: '', renewTime: toMicroTime(this.clock.wallMs()) },
           });
         } catch (err) {
           // It expires on its own; a conflict means someone took an expired lock over.

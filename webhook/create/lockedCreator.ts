@@ -1,15 +1,25 @@
-// Creates the RR for a fingerprint that has no active one, under the per-fingerprint Lease.
+// Creates the RR for a fingerprint that has no active one. The API server itself refuses a
+// second active RR: each fingerprint's RRs have deterministic names, one per generation
+// (rrName(fp, n)), and a creator moves on to generation n+1 only after it has seen generation n
+// stored and terminal. Two creators of one generation collide (AlreadyExists = "already
+// created": read it by name, and it is the duplicate path). The per-fingerprint Lease around it
+// keeps creators from racing and tells the next holder the newest generation, but mutual
+// exclusion does not depend on its timing (docs/design.md, "Fenced creation").
 // In one process, concurrent signals for the same fingerprint share a single attempt
 // (single-flight) and then record themselves as occurrences on its result.
+import { randomBytes } from 'node:crypto';
 import { isActive, PENDING } from '../../operator/api/phase.ts';
-import type { RemediationRequest } from '../../operator/api/types.ts';
+import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';
-import { KubeError } from '../../operator/kube/errors.ts';
+import { KubeError, readTwiceOnNoAnswer } from '../../operator/kube/errors.ts';
 import type { Logger } from '../../operator/observability/logger.ts';
 import type { Metrics } from '../../operator/observability/metrics.ts';
-import type { CreationLock } from './creationLock.ts';
-import { buildRemediationRequest } from './rrBuilder.ts';
+import { occurrenceId } from '../dedup/occurrences.ts';
+import { generationOf, rrName } from '../signal/fingerprint.ts';
+import { LockTimeoutError } from './creationLock.ts';
+import type { CreationLock, HeldLock } from './creationLock.ts';
+import { buildRemediationRequest, CREATE_ATTEMPT_ANNOTATION } from './rrBuilder.ts';
 import type { ClassifiedSignal } from './rrBuilder.ts';
 
 /** `created`: this call created it. `exists`: an active RR appeared (here or elsewhere). */
@@ -20,9 +30,16 @@ export interface LockedCreatorOptions {
   cache: RRCache;
   lock: CreationLock;
   maxWaitMs: number;
+  /** Lock holder identity; names create attempts. */
+  holder?: string;
   metrics?: Metrics;
   logger?: Logger;
 }
+
+/** A create is sent only with at least this much of the lease left (local monotonic clock). */
+export const CREATE_MARGIN_MS = 2000;
+/** Generations one attempt may step over (each seen terminal) before giving up with 503. */
+const MAX_GENERATION_STEPS = 8;
 
 export class LockedCreator {
   private readonly o: LockedCreatorOptions;
@@ -44,6 +61,20 @@ export class LockedCreator {
     return attempt;
   }
 
+  /**
+   * The active RR of a fingerprint, also when this replica's cache has not seen it yet: the
+   * fingerprint's Lease names the newest RR, read by name (for a resolved alert, which must not be
+   * ignored just because the watch lags). At most two GETs; none when the cache has it.
+   */
+  async findActive(fingerprint: string): Promise<RemediationRequest | undefined> {
+    const cached = this.o.cache.activeByFingerprint(fingerprint);
+    if (cached) return cached;
+    const name = await this.o.lock.lastCreated(fingerprint);
+    if (!name) return undefined;
+    const rr = this.o.cache.get(name) ?? (await this.read(name));
+    return rr && isActive(rr) && rr.spec.signalFingerprint === fingerprint ? rr : undefined;
+  }
+
   private async createLocked(c: ClassifiedSignal, signal?: AbortSignal): Promise<CreateResult> {
     const { cache } = this.o;
     const acquired = await this.o.lock.acquire(c.fingerprint, {
@@ -52,52 +83,117 @@ export class LockedCreator {
       satisfied: () => cache.activeByFingerprint(c.fingerprint) !== undefined,
     });
     if ('deduplicated' in acquired) return { kind: 'exists' };
-    let created: RemediationRequest | undefined;
-    let ambiguous = false;
+    const held = acquired.held;
+    let newest = held.previousRR;
     try {
-      if (await this.activeExists(c.fingerprint, acquired.held.previousRR)) return { kind: 'exists' };
-      try {
-        created = await this.o.kube.createRR(buildRemediationRequest(c, cache.namespace));
-      } catch (err) {
-        // No answer: the RR may exist without anyone knowing its name. Keeping the lock until it
-        // expires gives every cache time to see it before the next creator checks.
-        ambiguous = !(err instanceof KubeError) || err.kind === 'unavailable';
-        throw err;
-      }
-      const stored = await this.initialiseStatus(created, c.receivedAt);
-      cache.recordLocal(stored);
-      this.o.metrics?.crdsCreated.inc();
-      return { kind: 'created', rr: stored };
+      return await this.createUnderLock(c, held, (name) => (newest = name));
     } finally {
-      if (!ambiguous) await acquired.held.release(created?.metadata.name);
+      await held.release(newest);
     }
   }
 
-  /**
-   * The authoritative check under the lock. The cache is complete for everything older than a
-   * watch round-trip; the one RR it may miss is the previous holder's, which the Lease names.
-   */
-  private async activeExists(fingerprint: string, previousRR: string | undefined): Promise<boolean> {
+  /** Walks the generations from the newest known one until one is active or ours is created. */
+  private async createUnderLock(
+    c: ClassifiedSignal,
+    held: HeldLock,
+    tried: (name: string) => void,
+  ): Promise<CreateResult> {
     const { cache } = this.o;
-    if (cache.activeByFingerprint(fingerprint)) return true;
-    if (!previousRR || cache.get(previousRR)) return false;
+    const fp = c.fingerprint;
+    if (cache.activeByFingerprint(fp)) return { kind: 'exists' };
+    if (await this.legacyActive(fp, held.previousRR)) return { kind: 'exists' };
+    const known = this.knownGenerations(fp, held.previousRR);
+    const attempt = `${this.o.holder ?? 'intake'}/${randomBytes(6).toString('hex')}`;
+    let generation = Math.max(1, ...known);
+    for (let step = 0; step < MAX_GENERATION_STEPS; step++, generation++) {
+      const name = rrName(fp, generation);
+      tried(name);
+      // A generation known to have been used is read first (one GET, usually "active").
+      const seen = cache.get(name) ?? (known.includes(generation) ? await this.read(name) : undefined);
+      if (seen) {
+        if (isActive(seen)) return { kind: 'exists' };
+        continue;
+      }
+      if (held.remainingMs() < CREATE_MARGIN_MS) {
+        throw new LockTimeoutError(`creation lock for ${fp.slice(0, 12)} ran out before the create`);
+      }
+      const result = await this.createOrFind(
+        buildRemediationRequest(c, cache.namespace, generation, attempt),
+      );
+      const mine = result.created || result.rr.metadata.annotations?.[CREATE_ATTEMPT_ANNOTATION] === attempt;
+      if (mine) return { kind: 'created', rr: await this.created(result.rr, c) };
+      if (isActive(result.rr)) return { kind: 'exists' };
+    }
+    throw new LockTimeoutError(`no free generation for ${fp.slice(0, 12)} after ${MAX_GENERATION_STEPS}`);
+  }
+
+  /**
+   * Sends the create. AlreadyExists means "already created"; a failure without a clear answer
+   * (timeout, reset, 5xx) may have created it. Either way ONE GET by name settles it.
+   */
+  private async createOrFind(rr: RemediationRequest): Promise<{ created: boolean; rr: RemediationRequest }> {
     try {
-      const prev = await this.o.kube.getRR(cache.namespace, previousRR);
-      cache.recordLocal(prev);
-      return isActive(prev) && prev.spec.signalFingerprint === fingerprint;
+      return { created: true, rr: await this.o.kube.createRR(rr) };
     } catch (err) {
-      if (err instanceof KubeError && err.kind === 'notFound') return false;
+      const exists = err instanceof KubeError && err.kind === 'alreadyExists';
+      const unclear = !(err instanceof KubeError) || err.kind === 'unavailable';
+      if (!exists && !unclear) throw err;
+      const found = await readTwiceOnNoAnswer(() => this.read(rr.metadata.name));
+      // Not there: it did not land (or lands later, carrying this occurrence as its first).
+      if (!found) throw exists ? new KubeError('unavailable', 409, `${rr.metadata.name} vanished`) : err;
+      if (found.spec.signalFingerprint !== rr.spec.signalFingerprint) {
+        throw new KubeError('unavailable', 409, `${rr.metadata.name} belongs to another fingerprint`);
+      }
+      return { created: false, rr: found };
+    }
+  }
+
+  private async created(rr: RemediationRequest, c: ClassifiedSignal): Promise<RemediationRequest> {
+    const stored = await this.initialiseStatus(rr, c);
+    this.o.cache.recordLocal(stored);
+    this.o.metrics?.crdsCreated.inc();
+    return stored;
+  }
+
+  /** Generations of this fingerprint named by the Lease or present in the cache. */
+  private knownGenerations(fp: string, previousRR: string | undefined): number[] {
+    const names = [previousRR, ...this.o.cache.byFingerprint(fp).map((rr) => rr.metadata.name)];
+    return names.map((n) => generationOf(n, fp)).filter((g): g is number => g !== undefined);
+  }
+
+  /** An RR from before deterministic names (generateName), named by the Lease: is it active? */
+  private async legacyActive(fp: string, previousRR: string | undefined): Promise<boolean> {
+    if (!previousRR || generationOf(previousRR, fp) !== undefined) return false;
+    const prev = this.o.cache.get(previousRR) ?? (await this.read(previousRR));
+    return prev !== undefined && isActive(prev) && prev.spec.signalFingerprint === fp;
+  }
+
+  /** GET by name into the cache; undefined when it does not exist. */
+  private async read(name: string): Promise<RemediationRequest | undefined> {
+    try {
+      const rr = await this.o.kube.getRR(this.o.cache.namespace, name);
+      this.o.cache.recordLocal(rr);
+      return rr;
+    } catch (err) {
+      if (err instanceof KubeError && err.kind === 'notFound') return undefined;
       throw err;
     }
   }
 
-  /** Status is a subresource (ignored on create): the first occurrence is written right after. */
-  private async initialiseStatus(rr: RemediationRequest, at: Date): Promise<RemediationRequest> {
-    const now = at.toISOString();
-    const status = {
+  /**
+   * Status is a subresource (ignored on create): the first occurrence is written right after.
+   * If this write is lost or beaten, nothing is: a missing count reads as 1, the creating
+   * occurrence is on the RR's annotation (occurrences.ts), and the controller sets the phase.
+   */
+  private async initialiseStatus(rr: RemediationRequest, c: ClassifiedSignal): Promise<RemediationRequest> {
+    if (rr.status?.deduplication?.occurrenceCount !== undefined) return rr;
+    const now = c.receivedAt.toISOString();
+    const status: RemediationRequestStatus = {
       overallPhase: PENDING,
       deduplication: { firstSeenAt: now, lastSeenAt: now, occurrenceCount: 1 },
     };
+    if (c.signal.occurrenceKey !== undefined)
+      status.recentOccurrences = [occurrenceId(c.signal.occurrenceKey)];
     try {
       return await this.o.kube.patchRRStatus(
         rr.metadata.namespace,
@@ -106,7 +202,6 @@ export class LockedCreator {
         rr.metadata.resourceVersion,
       );
     } catch (err) {
-      // The RR is stored; a missing count reads as 1 and the controller sets the phase.
       this.o.logger?.warn('initial status write failed', { rr: rr.metadata.name, err: String(err) });
       return rr;
     }

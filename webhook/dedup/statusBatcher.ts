@@ -8,7 +8,7 @@ import { holdsPatch, mergePatchDiff } from '../../operator/api/mergePatch.ts';
 import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';
-import { KubeError } from '../../operator/kube/errors.ts';
+import { KubeError, readTwiceOnNoAnswer } from '../../operator/kube/errors.ts';
 import type { Metrics } from '../../operator/observability/metrics.ts';
 
 /** Applies one signal's change to a working copy of the status; returns that signal's result. */
@@ -29,7 +29,13 @@ interface Item {
   reject: (err: unknown) => void;
 }
 
-const STATUS_KEYS = ['overallPhase', 'signalResolvedAt', 'deduplication', 'stormAggregation'] as const;
+const STATUS_KEYS = [
+  'overallPhase',
+  'signalResolvedAt',
+  'deduplication',
+  'stormAggregation',
+  'recentOccurrences',
+] as const;
 const MAX_BATCH = 1000;
 const MAX_CONFLICT_RETRIES = 20;
 
@@ -115,6 +121,11 @@ export class StatusBatcher {
       const status = structuredClone(base.status ?? {}) as RemediationRequestStatus;
       const results = batch.map((item) => item.mutate(status, nowIso, base));
       const patch = changedKeys(base.status ?? {}, status);
+      if (Object.keys(patch).length === 0) {
+        // Nothing to store (every signal was a redelivery): what they report is already stored.
+        this.finish(base, batch, results);
+        return;
+      }
       try {
         const stored = await this.kube.patchRRStatus(
           base.metadata.namespace,
@@ -130,10 +141,9 @@ export class StatusBatcher {
           base = await this.fetch(name);
           continue;
         }
-        if (err instanceof KubeError && err.kind === 'notFound')
-          throw new RRNotActiveError(`${name} was deleted`);
+        if (err instanceof KubeError && err.kind === 'notFound') throw this.gone(name);
         // No answer: the write may or may not have landed. Look before reporting failure.
-        const landed = await this.fetch(name).catch(() => undefined);
+        const landed = await readTwiceOnNoAnswer(() => this.fetch(name)).catch(() => undefined);
         if (
           landed &&
           landed.metadata.resourceVersion !== base.metadata.resourceVersion &&
@@ -161,10 +171,15 @@ export class StatusBatcher {
       this.cache.recordLocal(fresh);
       return fresh;
     } catch (err) {
-      if (err instanceof KubeError && err.kind === 'notFound')
-        throw new RRNotActiveError(`${name} was deleted`);
+      if (err instanceof KubeError && err.kind === 'notFound') throw this.gone(name);
       throw err;
     }
+  }
+
+  /** The API server says the RR is gone: the cache must not keep offering it (its watch lags). */
+  private gone(name: string): RRNotActiveError {
+    this.cache.forget(name);
+    return new RRNotActiveError(`${name} was deleted`);
   }
 }
 
@@ -180,7 +195,11 @@ function pick(status: RemediationRequestStatus): Record<string, unknown> {
   return Object.fromEntries(STATUS_KEYS.map((k) => [k, status[k]]));
 }
 
-/** Whether a stored RR holds exactly what `patch` wrote (timestamps make this specific). */
-function carries(rr: RemediationRequest, patch: Record<string, unknown>): boolean {
+/**
+ * Whether a stored RR holds exactly what `patch` wrote (timestamps make this specific). The patch
+ * is a nested RFC 7386 diff, so it is applied to the stored status and compared canonically (the
+ * API server returns object keys sorted, the patch has them in insertion order).
+ */
+export function carries(rr: RemediationRequest, patch: Record<string, unknown>): boolean {
   return holdsPatch(rr.status ?? {}, patch);
 }

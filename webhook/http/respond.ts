@@ -24,8 +24,10 @@ export function outcomeResponse(o: Outcome): { code: number; body: Record<string
   if (o.status === 'duplicate') {
     body.duplicate = true;
     body.occurrenceCount = o.occurrenceCount;
+    if (o.redelivered) body.redelivered = true;
   }
   if (o.status === 'aggregated') body.stormId = o.stormId;
+  if ((o.status === 'aggregated' || o.status === 'buffered') && o.redelivered) body.redelivered = true;
   return { code: OUTCOME_CODE[o.status], body };
 }
 

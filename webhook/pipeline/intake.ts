@@ -29,6 +29,8 @@ export interface Outcome {
   remediationRequestName?: string;
   remediationRequestNamespace?: string;
   occurrenceCount?: number;
+  /** The occurrence had been counted before (a redelivery): nothing was counted again. */
+  redelivered?: boolean;
   stormId?: string;
 }
 
@@ -61,7 +63,7 @@ export class Intake {
     const target = await this.d.targets.resolve(signal.target);
     const fp = fingerprint(signal.clusterID, target);
     this.d.metrics?.signalsReceived.inc({ source: signal.source, severity: signal.severity });
-    if (signal.resolved) return this.resolve(fp);
+    if (signal.resolved) return this.resolve(fp, signal.occurrenceKey);
 
     const ns = this.d.cache.namespace;
     const named = (name: string) => ({
@@ -69,15 +71,22 @@ export class Intake {
       remediationRequestName: name,
       remediationRequestNamespace: ns,
     });
-    const member = { fingerprint: fp, resource: resourceKey(target), unbufferable: !bufferable(signal) };
+    const member = {
+      fingerprint: fp,
+      resource: resourceKey(target),
+      occurrenceKey: signal.occurrenceKey,
+      unbufferable: !bufferable(signal),
+    };
     for (let round = 0; round < MAX_ROUNDS; round++) {
       abort?.throwIfAborted();
       const active = this.d.cache.activeByFingerprint(fp);
       if (active) {
-        const done = await this.settled(this.d.batcher.submit(active.metadata.name, recordOccurrence));
+        const done = await this.settled(
+          this.d.batcher.submit(active.metadata.name, recordOccurrence(signal.occurrenceKey)),
+        );
         if (!done) continue;
-        this.d.metrics?.signalsDeduplicated.inc();
-        return { status: 'duplicate', ...named(done.rr.metadata.name), occurrenceCount: done.result };
+        this.countDuplicate(done.result.redelivered);
+        return { status: 'duplicate', ...named(done.rr.metadata.name), ...done.result };
       }
       const gate = await this.d.storms.decide(stormGroupKey(target.namespace, signal.name), member, abort);
       if (gate.kind !== 'create') {
@@ -85,6 +94,15 @@ export class Intake {
           pendingMember(await this.classify(signal, target, fp, receivedAt)),
         );
         if (!got) continue;
+        if (got.redelivered) {
+          this.countDuplicate(true);
+          return {
+            status: got.status,
+            ...named(got.rr.metadata.name),
+            stormId: got.stormId,
+            redelivered: true,
+          };
+        }
         if (got.opened) this.d.metrics?.stormsDetected.inc({ type: got.opened });
         if (got.status === 'aggregated') this.d.metrics?.signalsAggregated.inc();
         return { status: got.status, ...named(got.rr.metadata.name), stormId: got.stormId };
@@ -138,17 +156,42 @@ export class Intake {
     return { signal, target, fingerprint: fp, environment, priority, receivedAt };
   }
 
-  private async resolve(fp: string): Promise<Outcome> {
-    const active = this.d.cache.activeByFingerprint(fp);
-    const done = active && (await this.settled(this.d.batcher.submit(active.metadata.name, markResolved)));
-    this.d.metrics?.signalsResolved.inc({ outcome: done ? 'resolved' : 'ignored' });
-    if (!done) return { status: 'ignored', fingerprint: fp };
-    return {
-      status: 'resolved',
-      fingerprint: fp,
-      remediationRequestName: done.rr.metadata.name,
-      remediationRequestNamespace: done.rr.metadata.namespace,
-    };
+  /**
+   * Marks the active RR resolved. A replica whose cache lags looks the newest RR up by name
+   * before answering `ignored`: Alertmanager sends a resolution once.
+   */
+  private async resolve(fp: string, occurrenceKey: string | undefined): Promise<Outcome> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const active = await this.d.creator.findActive(fp);
+      if (!active) break;
+      const done = await this.settled(
+        this.d.batcher.submit(active.metadata.name, markResolved(occurrenceKey)),
+      );
+      if (!done) continue;
+      const named = {
+        fingerprint: fp,
+        remediationRequestName: done.rr.metadata.name,
+        remediationRequestNamespace: done.rr.metadata.namespace,
+      };
+      if (done.result.redelivered) {
+        this.countDuplicate(true);
+        return {
+          status: 'duplicate',
+          ...named,
+          occurrenceCount: done.result.occurrenceCount,
+          redelivered: true,
+        };
+      }
+      this.d.metrics?.signalsResolved.inc({ outcome: 'resolved' });
+      return { status: 'resolved', ...named };
+    }
+    this.d.metrics?.signalsResolved.inc({ outcome: 'ignored' });
+    return { status: 'ignored', fingerprint: fp };
+  }
+
+  private countDuplicate(redelivered: boolean): void {
+    if (redelivered) this.d.metrics?.signalsRedelivered.inc();
+    else this.d.metrics?.signalsDeduplicated.inc();
   }
 
   /** The write's result, or undefined when the RR stopped being active (go round again). */

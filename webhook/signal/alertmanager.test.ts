@@ -66,7 +66,27 @@ describe('parseAlertmanagerPayload', () => {
       firingTime: '2025-01-01T10:00:00.123Z',
       clusterID: 'home',
       resolved: false,
+      occurrenceKey: 'am:f:c0ffee:2025-01-01T10:00:00.123Z:firing',
     });
+  });
+
+  it('gives each alert an occurrence identity: fingerprint (or label set) + startsAt + status', () => {
+    const key = (raw: unknown, group: Record<string, unknown> = {}) =>
+      only(parseAlertmanagerPayload(payload([raw], group), ctx).alerts).occurrenceKey;
+    const labels = { alertname: 'A', namespace: 'shop', pod: 'api-1' };
+    const base = key(alert(labels));
+    expect(key(alert(labels))).toBe(base); // the same notification again (HA peer, retry)
+    expect(key(alert(labels, { startsAt: '2025-01-01T11:00:00Z' }))).not.toBe(base); // a new firing
+    expect(key(alert(labels, { status: 'resolved' }))).toBe('am:f:c0ffee:2025-01-01T10:00:00.123Z:resolved');
+    expect(key(alert(labels, { fingerprint: 'beef' }))).not.toBe(base);
+    // No Alertmanager fingerprint: the label set, whatever order the labels came in.
+    const unordered = { pod: 'api-1', alertname: 'A', namespace: 'shop' };
+    const byLabels = key(alert(labels, { fingerprint: undefined }));
+    expect(byLabels).toMatch(/^am:l:[0-9a-f]{32}:2025-01-01T10:00:00.123Z:firing$/);
+    expect(key(alert(unordered, { fingerprint: undefined }))).toBe(byLabels);
+    expect(key(alert({ ...labels, pod: 'api-2' }, { fingerprint: undefined }))).not.toBe(byLabels);
+    // No startsAt: no identity, so every delivery counts.
+    expect(key(alert(labels, { startsAt: undefined }))).toBeUndefined();
   });
 
   it('reports a bad alert without failing the rest of the batch', () => {

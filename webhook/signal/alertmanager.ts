@@ -5,6 +5,7 @@
 import type { NormalizedSignal } from './types.ts';
 import { ValidationProblem } from '../http/problem.ts';
 import { targetFromLabels } from './alertTarget.ts';
+import { alertOccurrenceKey } from './occurrence.ts';
 import {
   checkMapSize,
   childPath,
@@ -24,6 +25,8 @@ export const ANNOTATION_LIMITS: MapLimits = { maxEntries: 128, maxValueLength: 3
 const MAX_SIGNAL_NAME = 253;
 const MAX_SEVERITY = 63;
 const MAX_CLUSTER_ID = 253;
+// Alertmanager's are 16 hex digits; anything longer than a SHA-256 hex is not a fingerprint.
+const MAX_ALERT_FINGERPRINT = 64;
 
 export interface AlertmanagerContext {
   /** Used when an alert carries no `cluster` / `cluster_id` label. */
@@ -148,6 +151,9 @@ function toSignal(
     optionalString(labels, 'cluster', labelsPath, MAX_CLUSTER_ID) ??
     optionalString(labels, 'cluster_id', labelsPath, MAX_CLUSTER_ID) ??
     ctx.clusterID;
+  const startsAt = optionalTimestamp(raw, 'startsAt', path);
+  const resolved = status === 'resolved';
+  const alertFingerprint = optionalString(raw, 'fingerprint', path, MAX_ALERT_FINGERPRINT);
   return {
     name,
     severity,
@@ -156,8 +162,9 @@ function toSignal(
     target: targetFromLabels(labels, labelsPath),
     labels,
     annotations,
-    firingTime: optionalTimestamp(raw, 'startsAt', path) ?? ctx.now.toISOString(),
+    firingTime: startsAt ?? ctx.now.toISOString(),
     clusterID,
-    resolved: status === 'resolved',
+    resolved,
+    occurrenceKey: alertOccurrenceKey(alertFingerprint, labels, startsAt, resolved),
   };
 }

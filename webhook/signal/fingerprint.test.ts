@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fingerprint, lockLeaseName, rrNamePrefix } from './fingerprint.ts';
+import { fingerprint, generationOf, lockLeaseName, rrName, rrNamePrefix } from './fingerprint.ts';
 
 const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', namespace: 'shop' };
 
@@ -37,5 +37,26 @@ describe('fingerprint', () => {
     const fp = 'abcdef0123456789' + '0'.repeat(48);
     expect(rrNamePrefix(fp)).toBe('rr-abcdef012345-');
     expect(lockLeaseName(fp)).toBe('gw-lock-abcdef0123456789');
+  });
+});
+
+describe('deterministic RR names', () => {
+  const fp = fingerprint('c1', deployment);
+  const other = `${fp.slice(0, 12)}${'0'.repeat(52)}`; // shares the first 12 hex digits
+
+  it('names each generation once, under the contract prefix, carrying the whole fingerprint', () => {
+    expect(rrName(fp, 1)).toBe(`rr-${fp.slice(0, 12)}-${fp.slice(12)}-1`);
+    expect(rrName(fp, 1).startsWith(rrNamePrefix(fp))).toBe(true);
+    expect(rrName(fp, 2)).not.toBe(rrName(fp, 1));
+    expect(rrName(other, 1)).not.toBe(rrName(fp, 1));
+    expect(rrName(fp, 999_999_999).length).toBeLessThanOrEqual(253);
+  });
+
+  it('reads the generation back only from the fingerprint own names', () => {
+    expect(generationOf(rrName(fp, 7), fp)).toBe(7);
+    expect(generationOf(rrName(other, 7), fp)).toBeUndefined();
+    expect(generationOf(`${rrNamePrefix(fp)}fbtjl`, fp)).toBeUndefined(); // generateName era
+    expect(generationOf(`${rrName(fp, 1)}0x`, fp)).toBeUndefined();
+    expect(generationOf(undefined, fp)).toBeUndefined();
   });
 });

@@ -10,9 +10,27 @@ export function fingerprint(clusterID: string, target: TargetResource): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** RemediationRequest names start with this (then a generated suffix), so `kubectl get rr` groups them. */
+/** RemediationRequest names start with this, so `kubectl get rr` groups them (contract §3). */
 export function rrNamePrefix(fp: string): string {
   return `rr-${fp.slice(0, 12)}-`;
+}
+
+/**
+ * The name of the fingerprint's `generation`-th RR (1, 2, ...): `rr-<12 hex>-<other 52 hex>-<n>`.
+ * It carries the whole fingerprint, so two fingerprints never share a name (a SHA-256 collision
+ * would already have made them one fingerprint), and the API server refuses a second RR of one
+ * generation: the name is the fence (docs/design.md, "Fenced creation").
+ */
+export function rrName(fp: string, generation: number): string {
+  return `${rrNamePrefix(fp)}${fp.slice(12)}-${generation}`;
+}
+
+/** The generation an RR name stands for, when it is one of `fp`'s deterministic names. */
+export function generationOf(name: string | undefined, fp: string): number | undefined {
+  const stem = `${rrNamePrefix(fp)}${fp.slice(12)}-`;
+  if (!name?.startsWith(stem)) return undefined;
+  const rest = name.slice(stem.length);
+  return /^[1-9][0-9]{0,8}$/.test(rest) ? Number(rest) : undefined;
 }
 
 /** The per-fingerprint Lease that serialises creation across replicas. */

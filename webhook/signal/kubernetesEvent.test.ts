@@ -51,6 +51,19 @@ function problemOf(body: unknown): ValidationProblem {
 }
 
 describe('parseKubernetesEvent', () => {
+  it('gives an Event an occurrence identity: uid + count (core/v1) or series.count', () => {
+    const withUid = (e: Record<string, unknown>, uid = 'u-1') => ({
+      ...e,
+      metadata: { ...(e.metadata as object), uid },
+    });
+    expect(parseKubernetesEvent(withUid(coreEvent), ctx).occurrenceKey).toBe('ev:u-1:7');
+    expect(parseKubernetesEvent(withUid({ ...coreEvent, count: 8 }), ctx).occurrenceKey).toBe('ev:u-1:8');
+    expect(parseKubernetesEvent(withUid(eventsV1, 'u-2'), ctx).occurrenceKey).toBe('ev:u-2:2');
+    const single = { ...eventsV1, series: undefined };
+    expect(parseKubernetesEvent(withUid(single, 'u-3'), ctx).occurrenceKey).toBe('ev:u-3:1');
+    expect(parseKubernetesEvent(coreEvent, ctx).occurrenceKey).toBeUndefined(); // no uid
+  });
+
   it('normalises a core/v1 Event', () => {
     expect(parseKubernetesEvent(coreEvent, ctx)).toEqual({
       name: 'BackOff',

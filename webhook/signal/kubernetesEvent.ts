@@ -16,6 +16,7 @@ import {
 } from './fields.ts';
 import type { JsonObject } from './fields.ts';
 import { kindInfo, scopeTarget } from './kinds.ts';
+import { eventOccurrenceKey } from './occurrence.ts';
 
 export interface EventContext {
   clusterID: string;
@@ -40,6 +41,7 @@ const MAX_NAME = 253;
 const MAX_NAMESPACE = 63;
 const MAX_LABEL_VALUE = 4096;
 const MAX_MESSAGE = 32768;
+const MAX_UID = 128;
 
 /** What both Event APIs provide, under one set of names. */
 interface EventFields {
@@ -86,6 +88,10 @@ export function parseKubernetesEvent(body: unknown, ctx: EventContext): Normaliz
     firingTime: fields.firstTime ?? fields.lastTime ?? ctx.now.toISOString(),
     clusterID: ctx.clusterID,
     resolved: false,
+    occurrenceKey: eventOccurrenceKey(
+      metadata && optionalString(metadata, 'uid', 'metadata', MAX_UID),
+      fields.count,
+    ),
   };
 }
 

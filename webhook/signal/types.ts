@@ -19,4 +19,9 @@ export interface NormalizedSignal {
   clusterID: string;
   /** True when the source reports the condition as resolved. */
   resolved: boolean;
+  /**
+   * Identity of this occurrence (webhook/signal/occurrence.ts): equal for a redelivery of the
+   * same notification, different for a new firing. Undefined when the input carries none.
+   */
+  occurrenceKey?: string;
 }

@@ -17,6 +17,8 @@ export interface Absorbed {
   stormId?: string;
   /** This signal opened the storm (count it once in storms_detected_total). */
   opened?: StormType;
+  /** The occurrence had been recorded on this RR before (a redelivery): nothing was counted. */
+  redelivered?: true;
 }
 
 /** Undefined when the RR could not take the signal (terminal, deleted, storm over): look again. */
@@ -44,7 +46,8 @@ export async function absorb(
   if (done.result.kind === 'retry') return undefined;
   const s = done.rr.status?.stormAggregation;
   const opened = done.result.kind === 'aggregated' && done.result.opened ? s?.stormType : undefined;
+  const redelivered = done.result.redelivered ? ({ redelivered: true } as const) : {};
   if (s?.pendingMembers?.some((p) => p.fingerprint === member.fingerprint))
-    return { status: 'buffered', rr: done.rr };
-  return { status: 'aggregated', rr: done.rr, stormId: s?.stormId, opened };
+    return { status: 'buffered', rr: done.rr, ...redelivered };
+  return { status: 'aggregated', rr: done.rr, stormId: s?.stormId, opened, ...redelivered };
 }

@@ -35,6 +35,7 @@ export function pendingMember(c: ClassifiedSignal): NewPendingMember {
     targetResource: c.target,
     signalLabels: s.labels,
     signalAnnotations: s.annotations,
+    ...(s.occurrenceKey === undefined ? {} : { occurrenceKey: s.occurrenceKey }),
   };
 }
 
@@ -52,6 +53,7 @@ export function classifiedFromPending(p: PendingMember, signalName: string): Cla
       firingTime: p.firingTime,
       clusterID: p.clusterID ?? '',
       resolved: false,
+      occurrenceKey: p.occurrenceKey,
     },
     target: p.targetResource,
     fingerprint: p.fingerprint,
