@@ -2,6 +2,7 @@ import { applyMergePatch, mergePatchDiff } from '../../operator/api/mergePatch.t
 import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
 import type { StormConfig } from '../../operator/storm/policy.ts';
 import { fixtureRR } from '../../operator/storm/testFixtures.ts';
+import { occurrenceId } from './occurrences.ts';
 import { foldIntoStorm, pendOnHolder } from './mutations.ts';
 import type { NewPendingMember } from './mutations.ts';
 import type { StatusMutation } from './statusBatcher.ts';
@@ -17,6 +18,19 @@ const cfg: StormConfig = {
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 const member = (i: number) => ({ fingerprint: String(i).padStart(64, '0'), resource: `Pod/shop/p${i}` });
+
+const pending = (i: number, occurrenceKey?: string): NewPendingMember => ({
+  ...member(i),
+  receivedTime: iso(T0 + i * 100),
+  severity: 'critical',
+  priority: 'P0',
+  environment: 'production',
+  signalType: 'prometheus-alert',
+  signalSource: 'alertmanager',
+  firingTime: iso(T0),
+  targetResource: { kind: 'Pod', name: `p${i}`, namespace: 'shop' },
+  ...(occurrenceKey === undefined ? {} : { occurrenceKey }),
+});
 
 /** Applies mutations as the StatusBatcher does: to a copy, then stored as a merge patch. */
 function write<R>(rr: RemediationRequest, atMs: number, ...mutations: StatusMutation<R>[]) {
@@ -69,17 +83,6 @@ describe('storm mutations', () => {
   });
 
   it('buffers new fingerprints on the holder, counts repeats, and opens the storm past the threshold', () => {
-    const pending = (i: number): NewPendingMember => ({
-      ...member(i),
-      receivedTime: iso(T0 + i * 100),
-      severity: 'critical',
-      priority: 'P0',
-      environment: 'production',
-      signalType: 'prometheus-alert',
-      signalSource: 'alertmanager',
-      firingTime: iso(T0),
-      targetResource: { kind: 'Pod', name: `p${i}`, namespace: 'shop' },
-    });
     let holder = leader();
     const first = write(
       holder,
@@ -98,5 +101,58 @@ describe('storm mutations', () => {
     expect(s.pendingMembers).toBeUndefined();
     expect(s.aggregatedCount).toBe(7); // holder 1 + p1 twice + p2..p5
     expect(write(holder, T0 + 5000, pendOnHolder(pending(6), cfg, [])).results).toEqual([{ kind: 'retry' }]);
+  });
+
+  describe('redelivered storm signals (the same occurrence key again)', () => {
+    const keyed = (i: number, key = `am:f:${i}:${iso(T0)}:firing`) => ({ ...member(i), occurrenceKey: key });
+
+    it('a fold already on the leader record is answered redelivered and counts nothing', () => {
+      const folds = [1, 2, 3].map((i) => foldIntoStorm('pattern', keyed(i), cfg));
+      const once = write(leader(), T0 + 1000, ...folds);
+      const again = write(once.stored, T0 + 2000, foldIntoStorm('pattern', keyed(2), cfg));
+      const stormId = once.stored.status!.stormAggregation!.stormId;
+      expect(again.results).toEqual([{ kind: 'aggregated', stormId, opened: false, redelivered: true }]);
+      expect(again.stored.status).toEqual(once.stored.status);
+      expect(once.stored.status!.recentOccurrences).toEqual(
+        [1, 2, 3].map((i) => occurrenceId(keyed(i).occurrenceKey)),
+      );
+      // A new firing of the same member (another startsAt) is a new occurrence: it counts.
+      const next = write(
+        once.stored,
+        T0 + 3000,
+        foldIntoStorm('pattern', keyed(2, 'am:f:2:later:firing'), cfg),
+      );
+      expect(next.results[0]).toMatchObject({ kind: 'aggregated' });
+      expect(next.results[0]).not.toHaveProperty('redelivered');
+      expect(next.stored.status!.stormAggregation!.aggregatedCount).toBe(5);
+    });
+
+    it('a pending member delivered twice is counted once, on the member and on the holder record', () => {
+      const first = write(leader(), T0 + 200, pendOnHolder(pending(1, 'k1'), cfg, []));
+      const again = write(first.stored, T0 + 300, pendOnHolder(pending(1, 'k1'), cfg, []));
+      expect(again.results).toEqual([{ kind: 'buffered', redelivered: true }]);
+      expect(again.stored.status).toEqual(first.stored.status);
+      const p = first.stored.status!.stormAggregation!.pendingMembers!;
+      expect(p).toMatchObject([
+        { occurrences: 1, occurrenceKey: 'k1', recentOccurrences: [occurrenceId('k1')] },
+      ]);
+      expect(first.stored.status!.recentOccurrences).toEqual([occurrenceId('k1')]);
+      const repeat = write(first.stored, T0 + 400, pendOnHolder(pending(1, 'k1b'), cfg, []));
+      expect(repeat.results).toEqual([{ kind: 'buffered' }]);
+      expect(repeat.stored.status!.stormAggregation!.pendingMembers).toMatchObject([
+        { occurrences: 2, occurrenceKey: 'k1', recentOccurrences: [occurrenceId('k1'), occurrenceId('k1b')] },
+      ]);
+    });
+
+    it('a pending member redelivered after its storm opened is not counted again', () => {
+      const pends = [1, 2, 3, 4, 5].map((i) => pendOnHolder(pending(i, `k${i}`), cfg, []));
+      const opened = write(leader(), T0 + 600, ...pends);
+      expect(opened.results[4]).toMatchObject({ kind: 'aggregated', opened: true });
+      expect(opened.stored.status!.stormAggregation!.aggregatedCount).toBe(6);
+      const again = write(opened.stored, T0 + 700, pendOnHolder(pending(2, 'k2'), cfg, []));
+      const stormId = opened.stored.status!.stormAggregation!.stormId;
+      expect(again.results).toEqual([{ kind: 'aggregated', stormId, opened: false, redelivered: true }]);
+      expect(again.stored.status).toEqual(opened.stored.status);
+    });
   });
 });
