@@ -1,5 +1,6 @@
 import type { RemediationRequest, StormAggregationStatus } from '../api/types.ts';
-import { bufferHolder, openStormLeader, stormLeaderCandidate } from './policy.ts';
+import { rrName } from '../../webhook/signal/fingerprint.ts';
+import { bufferHolder, openStormLeader, stormIdFor, stormLeaderCandidate } from './policy.ts';
 import type { StormConfig } from './policy.ts';
 import { fixtureRR } from './testFixtures.ts';
 
@@ -52,5 +53,16 @@ describe('storm policy', () => {
     expect(bufferHolder([first], cfg, T0 + 5000)).toBeUndefined();
     expect(bufferHolder([rr(0, T0, undefined, 'Failed')], cfg, T0 + 1000)).toBeUndefined();
     expect(bufferHolder([rr(0, T0, openStorm(T0))], cfg, T0 + 1000)).toBeUndefined();
+  });
+
+  it('gives every leader a storm id that is a valid label value (kubernaut.ai/storm), one per leader', () => {
+    const named = (name: string) => ({ metadata: { name } }) as RemediationRequest;
+    const fp = 'ab'.repeat(32);
+    const ids = [rrName(fp, 1), rrName(fp, 12), rrName('cd'.repeat(32), 1)].map((n) => stormIdFor(named(n)));
+    const LABEL_VALUE = /^[a-z0-9]([-a-z0-9_.]{0,61}[a-z0-9])?$/;
+    for (const id of ids) expect(id).toMatch(LABEL_VALUE);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids[0]).toMatch(/^storm-abababababab-/); // the leader's rr-<12 hex> prefix, recognisable
+    expect(stormIdFor(named('rr-0123456789ab-x7k2q'))).toBe('storm-0123456789ab-x7k2q'); // older names
   });
 });

@@ -1,5 +1,6 @@
 // Storm rules (contract §4), as pure functions over the RRs of one group (same target namespace
 // and signal name). Used by the intake before it creates an RR and by the storm controller.
+import { createHash } from 'node:crypto';
 import { isActive } from '../api/phase.ts';
 import type { RemediationRequest, StormType } from '../api/types.ts';
 import { creationMs } from '../cache/rrCache.ts';
@@ -165,7 +166,19 @@ export function stormLeaderCandidate(
   return group.find((rr) => isActive(rr) && !inAnyStorm(rr) && nowMs - creationMs(rr) <= windowMs);
 }
 
-/** The storm id a leader gets: derived from its name, so every writer agrees on it. */
+/** A label value's limit: the storm id is also the value of the kubernaut.ai/storm label. */
+const LABEL_VALUE_MAX = 63;
+
+/**
+ * The storm id a leader gets: derived from its name, so every writer agrees on it. A
+ * deterministic name (`rr-<12 hex>-<52 hex>-<n>`) is too long for a label value, so its id keeps
+ * the `<12 hex>` prefix, 24 more hex of the fingerprint (144 bits in all) and the generation.
+ */
 export function stormIdFor(leader: RemediationRequest): string {
-  return `storm-${leader.metadata.name.replace(/^rr-/, '')}`;
+  const name = leader.metadata.name;
+  const full = `storm-${name.replace(/^rr-/, '')}`;
+  if (full.length <= LABEL_VALUE_MAX) return full;
+  const m = /^rr-([0-9a-f]{12})-([0-9a-f]{52})-(\d+)$/.exec(name);
+  if (m) return `storm-${m[1]}-${m[2]!.slice(0, 24)}-${m[3]}`;
+  return `storm-${createHash('sha256').update(name).digest('hex').slice(0, 40)}`;
 }
