@@ -54,7 +54,10 @@ export class Manager {
     this.ephemeral = o.ephemeralPorts ?? false;
     this.metrics = createMetrics({ defaultMetrics: o.defaultMetrics ?? true });
     const kc = o.kubeConfig ?? loadKubeConfig({ kubeconfigPath: o.config.kubeconfigPath });
-    this.kube = new KubeClient(kc, this.metrics);
+    // Intake and controllers share the bounded client; leader election keeps its own unbounded
+    // one so that a queue of intake calls can never delay a renewal past the lease.
+    this.kube = new KubeClient(kc, this.metrics, o.config.kube);
+    const electionClient = new KubeClient(kc, this.metrics);
     this.cache = new RRCache(this.kube, o.config.namespace, { logger: o.logger, metrics: this.metrics });
     const { app, creator } = buildIntake({
       config: o.config,
@@ -73,7 +76,7 @@ export class Manager {
     };
     this.elector = o.config.leaderElection.enabled
       ? new LeaderElector({
-          client: this.kube,
+          client: electionClient,
           namespace: o.config.namespace,
           name: o.config.leaderElection.leaseName,
           identity: o.config.podName,

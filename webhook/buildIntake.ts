@@ -82,6 +82,8 @@ export function buildIntake(p: IntakeParts) {
     bodyLimitBytes: config.intake.bodyLimitBytes,
     requestTimeoutMs: config.intake.requestTimeoutMs,
     maxInFlight: config.intake.maxInFlight,
+    maxBytesInFlight: config.intake.maxBytesInFlight,
+    maxAlertsInFlight: config.intake.maxAlertsInFlight,
     accepting: p.accepting,
     logger: logger.child({ component: 'intake' }),
   });

@@ -1,6 +1,7 @@
 // Rules the schema cannot express because they relate two settings or need the domain's own
 // parser. They run after schema validation, on a value that already has the right shape.
 import { parsePriorityMatrix } from '../../webhook/signal/classify.ts';
+import { CREATE_MARGIN_MS } from '../../webhook/create/lockedCreator.ts';
 import { API_REQUEST_TIMEOUT_MS } from '../kube/kubeconfig.ts';
 import type { Config } from './schema.ts';
 
@@ -20,6 +21,25 @@ export function crossFieldErrors(c: Config): string[] {
   if (new Set([c.intake.port, c.health.port, c.metrics.port]).size !== 3) {
     errors.push('intake.port, health.port and metrics.port must differ');
   }
+  // One request at its limits must fit the in-flight bounds, or it would be shed for ever.
+  if (c.intake.maxBytesInFlight < c.intake.bodyLimitBytes)
+    errors.push('intake.maxBytesInFlight must be at least intake.bodyLimitBytes');
+  if (c.intake.maxAlertsInFlight < c.intake.maxAlertsPerRequest)
+    errors.push('intake.maxAlertsInFlight must be at least intake.maxAlertsPerRequest');
+  if (c.kube.maxWaitMs >= c.intake.requestTimeoutMs)
+    errors.push('kube.maxWaitMs must be shorter than intake.requestTimeoutMs');
+  // A queued API call is sent up to kube.maxWaitMs after it was issued: each round-trip of the
+  // lock's critical section can take that much longer, and the create itself must still be sent
+  // inside the lease the in-lease check saw.
+  const lockNeedsMs = LOCK_ROUND_TRIPS * (API_REQUEST_TIMEOUT_MS + c.kube.maxWaitMs) + LOCK_MARGIN_MS;
+  if (c.intake.lock.leaseDurationSeconds * 1000 < lockNeedsMs)
+    errors.push(
+      `intake.lock.leaseDurationSeconds must be at least ${Math.ceil(lockNeedsMs / 1000)} with kube.maxWaitMs ${c.kube.maxWaitMs} (${LOCK_ROUND_TRIPS} API requests of up to ${API_REQUEST_TIMEOUT_MS / 1000} s plus the wait for a slot, plus ${LOCK_MARGIN_MS / 1000} s)`,
+    );
+  if (c.kube.maxWaitMs >= CREATE_MARGIN_MS)
+    errors.push(
+      `kube.maxWaitMs must be shorter than ${CREATE_MARGIN_MS} ms (a create is sent only with that much of its lock left)`,
+    );
   if (c.intake.lock.maxWaitMs >= c.intake.requestTimeoutMs) {
     errors.push('intake.lock.maxWaitMs must be shorter than intake.requestTimeoutMs');
   }

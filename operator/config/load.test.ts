@@ -51,7 +51,8 @@ describe('loadConfig', () => {
     expect(at(20)).toThrow(
       /intake.lock.leaseDurationSeconds: must be a whole number from 25 to 3600 \(got 20\)/,
     );
-    expect(at(25)().intake.lock.leaseDurationSeconds).toBe(25);
+    expect(at(25)).toThrow(/intake.lock.leaseDurationSeconds must be at least 28 with kube.maxWaitMs 1500/);
+    expect(at(28)().intake.lock.leaseDurationSeconds).toBe(28);
   });
 
   it('rejects a file that is not a mapping', () => {
@@ -120,5 +121,24 @@ describe('loadConfig', () => {
     expect(validateConfig({ ...defaultConfig(), podName: 'p', extra: 1 })).toEqual([
       'extra: unknown setting',
     ]);
+  });
+
+  it('ties the load bounds to one request at its limits and the API wait to the request timeout', () => {
+    const path = file(
+      'intake:\n  bodyLimitBytes: 1048576\n  maxBytesInFlight: 1000\n  maxAlertsPerRequest: 500\n  maxAlertsInFlight: 100\nkube:\n  maxWaitMs: 20000\n',
+    );
+    expect(() => loadConfig({ CONFIG_FILE: path })).toThrow(
+      /maxBytesInFlight must be at least intake.bodyLimitBytes[\s\S]*maxAlertsInFlight must be at least intake.maxAlertsPerRequest[\s\S]*kube.maxWaitMs must be shorter than intake.requestTimeoutMs/,
+    );
+    const slowSlots = file('kube:\n  maxWaitMs: 1999\nintake:\n  lock:\n    leaseDurationSeconds: 25\n');
+    expect(() => loadConfig({ CONFIG_FILE: slowSlots })).toThrow(
+      /intake.lock.leaseDurationSeconds must be at least 29 with kube.maxWaitMs 1999/,
+    );
+    expect(() => loadConfig({ KUBE_MAX_WAIT_MS: '2000' })).toThrow(
+      /kube.maxWaitMs must be shorter than 2000 ms/,
+    );
+    const c = loadConfig({ INTAKE_MAX_BYTES_IN_FLIGHT: '8388608', KUBE_MAX_CONCURRENT_REQUESTS: '8' });
+    expect(c.intake.maxBytesInFlight).toBe(8388608);
+    expect(c.kube.maxConcurrentRequests).toBe(8);
   });
 });

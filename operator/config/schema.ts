@@ -73,6 +73,18 @@ const IntakeSchema = section({
   retryAfterSeconds: int(1, 3600, 5, 'Retry-After sent with every 503.'),
   requestTimeoutMs: int(1, 600_000, 15_000, 'A request still running after this gets 503.'),
   maxInFlight: int(1, 1_000_000, 4000, 'Requests in progress beyond which new ones get 503 (load shedding).'),
+  maxBytesInFlight: int(
+    1,
+    16 * 1024 ** 3,
+    16 * 1024 * 1024,
+    'Request body bytes (decoded) admitted and not yet answered; beyond it 503. At least bodyLimitBytes.',
+  ),
+  maxAlertsInFlight: int(
+    1,
+    10_000_000,
+    10_000,
+    'Signals (alerts or events) parsed and not yet answered; beyond it 503. At least maxAlertsPerRequest.',
+  ),
   groupCommitLingerMs: int(
     0,
     1000,
@@ -155,6 +167,18 @@ export const ConfigSchema = Type.Object(
     }),
     kubeconfigPath: Type.Optional(Type.String({ minLength: 1, description: 'Explicit kubeconfig file.' })),
     intake: IntakeSchema,
+    kube: section(
+      {
+        maxConcurrentRequests: int(1, 10_000, 64, 'Non-watch Kubernetes API calls open at once per process.'),
+        maxWaitMs: int(
+          1,
+          600_000,
+          1500,
+          'A call that waits longer than this for a slot fails as unavailable (503); below intake.requestTimeoutMs.',
+        ),
+      },
+      'Bounds on the Kubernetes API calls of one process (watches and leader election are exempt).',
+    ),
     health: section({ port: port(8081, '/healthz, /livez, /readyz.') }),
     metrics: section({ port: port(9090, '/metrics.') }),
     classification: section({

@@ -25,6 +25,8 @@ import type {
 import { GROUP, PLURAL, VERSION } from '../api/types.ts';
 import type { RemediationRequest, RemediationRequestStatus } from '../api/types.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { CallLimiter } from './callLimiter.ts';
+import type { CallLimits } from './callLimiter.ts';
 import { classifyKubeError } from './errors.ts';
 
 export interface RRList {
@@ -58,10 +60,13 @@ export class KubeClient {
   private readonly authn: AuthenticationV1Api;
   private readonly authz: AuthorizationV1Api;
   private readonly watcher: Watch;
+  private readonly limiter: CallLimiter | undefined;
 
-  constructor(kc: KubeConfig, metrics?: Metrics) {
+  /** With `limits`, non-watch calls share that many slots (see CallLimiter); watches are exempt. */
+  constructor(kc: KubeConfig, metrics?: Metrics, limits?: CallLimits) {
     this.kc = kc;
     this.metrics = metrics;
+    this.limiter = limits && new CallLimiter(limits, metrics);
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.core = kc.makeApiClient(CoreV1Api);
     this.apps = kc.makeApiClient(AppsV1Api);
@@ -73,7 +78,13 @@ export class KubeClient {
     this.watcher = new Watch(kc);
   }
 
-  private async call<T>(verb: string, resource: string, fn: () => Promise<T>): Promise<T> {
+  private call<T>(verb: string, resource: string, fn: () => Promise<T>): Promise<T> {
+    return this.limiter
+      ? this.limiter.run(() => this.counted(verb, resource, fn))
+      : this.counted(verb, resource, fn);
+  }
+
+  private async counted<T>(verb: string, resource: string, fn: () => Promise<T>): Promise<T> {
     try {
       const result = await fn();
       this.metrics?.k8sApiRequests.inc({ verb, resource, code: SUCCESS_CODE[verb] ?? '200' });

@@ -85,6 +85,43 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['verb', 'resource', 'code'] as const,
       registers,
     }),
+    k8sApiInFlight: new Gauge({
+      name: 'gateway_k8s_api_inflight_requests',
+      help: 'Non-watch Kubernetes API calls open now (bounded by kube.maxConcurrentRequests)',
+      registers,
+    }),
+    k8sApiWaiting: new Gauge({
+      name: 'gateway_k8s_api_waiting_requests',
+      help: 'Kubernetes API calls waiting for a free slot',
+      registers,
+    }),
+    k8sApiWait: new Histogram({
+      name: 'gateway_k8s_api_wait_seconds',
+      help: 'Time a Kubernetes API call waited for a free slot (only calls that had to wait)',
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    k8sApiThrottled: new Counter({
+      name: 'gateway_k8s_api_throttled_total',
+      help: 'Kubernetes API calls that failed because no slot became free in time (answered 503)',
+      registers,
+    }),
+    intakeInFlightBytes: new Gauge({
+      name: 'gateway_intake_inflight_bytes',
+      help: 'Request body bytes admitted and not yet answered (bounded by intake.maxBytesInFlight)',
+      registers,
+    }),
+    intakeInFlightAlerts: new Gauge({
+      name: 'gateway_intake_inflight_alerts',
+      help: 'Signals parsed and not yet answered (bounded by intake.maxAlertsInFlight)',
+      registers,
+    }),
+    intakeShed: new Counter({
+      name: 'gateway_intake_shed_total',
+      help: 'Requests answered 503 because a load bound was reached, by bound (requests, bytes, alerts)',
+      labelNames: ['bound'] as const,
+      registers,
+    }),
     informerSynced: new Gauge({
       name: 'gateway_informer_synced',
       help: '1 when the RemediationRequest informer has listed and is watching',

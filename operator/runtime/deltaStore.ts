@@ -117,6 +117,19 @@ export class DeltaStore<T extends KubeObject> {
     return old === undefined ? { type: 'add', obj: stored } : { type: 'update', old, obj: stored };
   }
 
+  /**
+   * A version this process just wrote that falls outside the informer's selectors: the watch
+   * will report the object deleted, so a provably older cached version goes now; nothing of the
+   * written version is stored.
+   */
+  leaveLocal(obj: T): Delta<T> | undefined {
+    const key = objectKey(obj);
+    const old = this.store.get(key);
+    if (old === undefined) return undefined;
+    const cmp = compareResourceVersions(resourceVersionOf(obj), resourceVersionOf(old));
+    return cmp !== undefined && cmp > 0 ? this.applyDelete(obj) : undefined;
+  }
+
   /** True when the store holds `obj`'s resourceVersion or one provably newer. */
   holdsAtLeast(obj: T): boolean {
     const held = resourceVersionOf(this.store.get(objectKey(obj)));

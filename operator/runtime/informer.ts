@@ -11,6 +11,7 @@ import { AbortedError, INFORMER_BACKOFF, backoffDelay, raceAbort, sleep } from '
 import type { BackoffPolicy } from './backoff.ts';
 import { DeltaStore } from './deltaStore.ts';
 import type { Delta } from './deltaStore.ts';
+import { fieldMatcher, labelMatcher, namespaceOfPath } from './selector.ts';
 import type { IndexFn, KubeObject } from './store.ts';
 import { isGoneError, runWatch, watchErrorOutcome } from './watchStream.ts';
 import type { WatchOutcome, WatchParams } from './watchStream.ts';
@@ -70,6 +71,8 @@ export class Informer<T extends KubeObject> {
     update: new Set<(old: T, obj: T) => void>(),
     delete: new Set<(obj: T) => void>(),
   };
+  /** Whether an object is one this informer's list and watch would deliver. */
+  private readonly inScope: (obj: T) => boolean;
   private readonly stopper = new AbortController();
   private readonly syncWaiters = new Set<() => void>();
   private resourceVersion: string | undefined;
@@ -80,6 +83,11 @@ export class Informer<T extends KubeObject> {
     this.opts = options;
     this.store = new DeltaStore<T>({ freeze: options.freeze });
     this.log = options.logger?.child({ component: 'informer', resource: options.resource });
+    const labels = labelMatcher(options.labelSelector);
+    const fields = fieldMatcher(options.fieldSelector);
+    const namespace = namespaceOfPath(options.path);
+    this.inScope = (obj) =>
+      (namespace === undefined || obj.metadata?.namespace === namespace) && labels(obj) && fields(obj);
     options.metrics?.informerSynced.set({ resource: options.resource }, 0);
   }
 
@@ -121,11 +129,18 @@ export class Informer<T extends KubeObject> {
    * delivers it (read-your-writes). Accepted when the key is absent (and not deleted recently),
    * or when its resourceVersion differs from the cached one and is newer: compared as integers
    * when both parse as integers, else trusted. Fires onAdd/onUpdate like a watch event; the
-   * watch's later delivery of the same version is then a no-op. Only objects within this
-   * informer's selectors may be written. Returns true when the cache now holds this version or
-   * a provably newer one (also when the watch was faster), false when the write was refused.
+   * watch's later delivery of the same version is then a no-op. An object outside this
+   * informer's namespace or selectors is refused (the watch would never update or delete it),
+   * and a provably older cached version of it is removed, as the watch will report. Returns true
+   * when the cache now holds this version or a provably newer one (also when the watch was
+   * faster), false when the write was refused.
    */
   upsertLocal(obj: T): boolean {
+    if (!this.inScope(obj)) {
+      const left = this.store.leaveLocal(obj);
+      if (left) this.emit([left]);
+      return false;
+    }
     const delta = this.store.upsertLocal(this.transform(obj));
     if (delta) this.emit([delta]);
     return delta !== undefined || this.store.holdsAtLeast(obj);

@@ -14,7 +14,9 @@ export type RejectReason =
   | 'forbidden'
   | 'too_large'
   | 'unsupported_media_type'
+  | 'corrupt_body'
   | 'unavailable'
+  | 'overloaded'
   | 'internal';
 
 export interface ProblemInit {
@@ -117,12 +119,14 @@ export class PayloadTooLargeProblem extends HttpProblem {
 }
 
 export class UnsupportedMediaTypeProblem extends HttpProblem {
-  constructor(contentType: string | undefined) {
+  constructor(contentType: string | undefined, detail?: string) {
     super({
       status: 415,
       slug: 'unsupported-media-type',
       title: 'Unsupported media type',
-      detail: `content type ${contentType ? `"${contentType}"` : '(none)'} is not supported; send application/json`,
+      detail:
+        detail ??
+        `content type ${contentType ? `"${contentType}"` : '(none)'} is not supported; send application/json`,
       rejectReason: 'unsupported_media_type',
     });
   }
@@ -135,18 +139,55 @@ export class UnsupportedMediaTypeProblem extends HttpProblem {
 export class ServiceUnavailableProblem extends HttpProblem {
   readonly retryAfterSeconds: number;
 
-  constructor(detail: string, retryAfterSeconds = 5, options?: ErrorOptions) {
+  constructor(
+    detail: string,
+    retryAfterSeconds = 5,
+    options?: ErrorOptions,
+    rejectReason: RejectReason = 'unavailable',
+  ) {
     super(
       {
         status: 503,
         slug: 'service-unavailable',
         title: 'Service unavailable',
         detail,
-        rejectReason: 'unavailable',
+        rejectReason,
       },
       options,
     );
     this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/** Which load bound shed a request (label of gateway_intake_shed_total). */
+export type LoadBound = 'requests' | 'bytes' | 'alerts';
+
+/**
+ * 503 because this replica is at one of its load bounds (docs/design.md, "Load bounds"); nothing
+ * of the request was processed, so a retry (here or on another replica) is always safe.
+ */
+export class OverloadedProblem extends ServiceUnavailableProblem {
+  readonly bound: LoadBound;
+
+  constructor(bound: LoadBound, detail: string, retryAfterSeconds: number) {
+    super(`intake is overloaded: ${detail}`, retryAfterSeconds, undefined, 'overloaded');
+    this.bound = bound;
+  }
+}
+
+/** 400 for a body whose Content-Encoding does not decode (corrupt or truncated gzip/deflate/br). */
+export class CorruptBodyProblem extends HttpProblem {
+  constructor(detail: string, options?: ErrorOptions) {
+    super(
+      {
+        status: 400,
+        slug: 'corrupt-body',
+        title: 'Corrupt request body',
+        detail,
+        rejectReason: 'corrupt_body',
+      },
+      options,
+    );
   }
 }
 

@@ -3,6 +3,7 @@
 // server; anything it cannot store ends in an error that the HTTP layer turns into a 503.
 import { stormGroupKey } from '../../operator/cache/rrCache.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
+import { receivedLabels } from '../../operator/observability/labelValues.ts';
 import type { Metrics } from '../../operator/observability/metrics.ts';
 import { resourceKey } from '../../operator/storm/policy.ts';
 import type { TargetResource } from '../../operator/api/types.ts';
@@ -62,7 +63,7 @@ export class Intake {
     const receivedAt = new Date();
     const target = await this.d.targets.resolve(signal.target);
     const fp = fingerprint(signal.clusterID, target);
-    this.d.metrics?.signalsReceived.inc({ source: signal.source, severity: signal.severity });
+    this.d.metrics?.signalsReceived.inc(receivedLabels(signal, this.d.priorityMatrix));
     if (signal.resolved) return this.resolve(fp, signal.occurrenceKey);
 
     const ns = this.d.cache.namespace;
