@@ -30,7 +30,8 @@ type Check = [verb: string, group: string, resource: string, namespaced: boolean
 
 /** The operator's rights, as rbac/ and the chart promise them. */
 const GRANTED: Check[] = [
-  ...['get', 'list', 'watch', 'create', 'delete'].map((v): Check => [
+  // patch: the storm controller's `kubernaut.ai/storm` label (specs stay immutable by CEL).
+  ...['get', 'list', 'watch', 'create', 'delete', 'patch'].map((v): Check => [
     v,
     'kubernaut.ai',
     'remediationrequests',
@@ -55,7 +56,6 @@ const GRANTED: Check[] = [
 ];
 const DENIED: Check[] = [
   ['update', 'kubernaut.ai', 'remediationrequests', true],
-  ['patch', 'kubernaut.ai', 'remediationrequests', true],
   ['deletecollection', 'kubernaut.ai', 'remediationrequests', true],
   ['patch', 'coordination.k8s.io', 'leases', true],
   ['list', '', 'pods', false],

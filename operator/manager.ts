@@ -8,6 +8,7 @@ import { createIntakeServer } from '../webhook/http/server.ts';
 import type { IntakeServer } from '../webhook/http/server.ts';
 import { RRCache } from './cache/rrCache.ts';
 import type { Config } from './config/schema.ts';
+import type { RRCreator } from './controllers/context.ts';
 import { runControllers } from './controllers/run.ts';
 import { KubeClient } from './kube/client.ts';
 import type { PooledKubeConfig } from './kube/kubeconfig.ts';
@@ -44,6 +45,7 @@ export class Manager {
   private readonly intake: IntakeServer;
   private readonly elector: LeaderElector | undefined;
   private readonly ephemeral: boolean;
+  private readonly creator: RRCreator;
   private shuttingDown = false;
 
   constructor(o: ManagerOptions) {
@@ -57,7 +59,7 @@ export class Manager {
     this.kube = new KubeClient(kc, this.metrics, o.config.kube);
     const electionClient = new KubeClient(kc, this.metrics);
     this.cache = new RRCache(this.kube, o.config.namespace, { logger: o.logger, metrics: this.metrics });
-    const { app } = buildIntake({
+    const { app, creator } = buildIntake({
       config: o.config,
       kube: this.kube,
       cache: this.cache,
@@ -65,6 +67,7 @@ export class Manager {
       logger: o.logger,
       accepting: () => this.readiness().ok,
     });
+    this.creator = creator;
     this.intake = createIntakeServer(app, o.config.intake, o.logger);
     this.servers = {
       intake: this.intake.server,
@@ -118,7 +121,14 @@ export class Manager {
   private async lead(signal: AbortSignal): Promise<void> {
     this.log.info('became leader: starting controllers');
     await runControllers(
-      { config: this.config, kube: this.kube, cache: this.cache, metrics: this.metrics, logger: this.log },
+      {
+        config: this.config,
+        kube: this.kube,
+        cache: this.cache,
+        metrics: this.metrics,
+        logger: this.log,
+        creator: this.creator,
+      },
       signal,
     );
   }

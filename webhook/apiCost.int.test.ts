@@ -1,5 +1,6 @@
 // What one signal costs the API server, counted by the API server itself: a new fingerprint
-// (lease create, RR create, status init, lease release) and a duplicate (one status patch when
+// that is its storm group's first (group lease create, fingerprint lease create, RR create,
+// status init, both lease releases) and a duplicate (one status patch when
 // sent one at a time; group commit makes it less under load). This file owns its control plane,
 // so no other test's requests can show up in the API server's counters.
 import { LocalControlPlane } from '../e2e/controlplane/controlPlane.ts';
@@ -8,6 +9,7 @@ import { installManifests } from '../e2e/controlplane/install.ts';
 import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
 import type { PooledKubeConfig } from '../operator/kube/kubeconfig.ts';
 import { delta, requestCounts } from '../test/support/apiserverMetrics.ts';
+import { eventually } from '../test/support/cluster.ts';
 import { PROMETHEUS, alert, alertmanagerPayload, post, startOperator } from '../test/support/operator.ts';
 import type { RunningOperator } from '../test/support/operator.ts';
 
@@ -42,7 +44,7 @@ describe('API requests per signal', () => {
     await cp.stop();
   });
 
-  it('costs at most 4 requests per new fingerprint and 1 per sequential duplicate', async () => {
+  it('costs at most 6 requests per new fingerprint and 1 per sequential duplicate', async () => {
     const n = 20;
     const before = await counts();
     for (let i = 0; i < n; i++) {
@@ -52,7 +54,13 @@ describe('API requests per signal', () => {
       );
       expect(r.status).toBe(201);
     }
-    const afterNew = await counts();
+    // A group Lease is released after the answer (not awaited): wait until every Lease taken is
+    // released, so no release of this phase is counted as a duplicate's cost.
+    const afterNew = await eventually('every Lease taken to be released', async () => {
+      const now = await counts();
+      const by = delta(before, now).by;
+      return (by['PUT leases 200'] ?? 0) >= (by['POST leases 201'] ?? 0) ? now : undefined;
+    });
     for (let i = 0; i < n; i++) {
       const r = await post(
         url,
@@ -67,7 +75,8 @@ describe('API requests per signal', () => {
       `API requests per new fingerprint: ${created.total / n} ${JSON.stringify(created.by)}\n` +
         `API requests per sequential duplicate: ${duplicated.total / n} ${JSON.stringify(duplicated.by)}`,
     );
-    expect(created.total / n).toBeLessThanOrEqual(4);
+    // 4 for the RR under its fingerprint's Lease, 2 for the storm group's Lease (one holder per group).
+    expect(created.total / n).toBeLessThanOrEqual(6);
     expect(duplicated.total / n).toBeLessThanOrEqual(1);
   });
 

@@ -37,21 +37,28 @@ export function buildIntake(p: IntakeParts) {
   const matrix = config.classification.priorityMatrix
     ? parsePriorityMatrix(config.classification.priorityMatrix, 'classification.priorityMatrix')
     : DEFAULT_PRIORITY_MATRIX;
+  const creator = new LockedCreator({
+    kube,
+    cache,
+    lock,
+    maxWaitMs: config.intake.lock.maxWaitMs,
+    holder: config.podName,
+    metrics,
+    logger,
+  });
   const intake = new Intake({
     cache,
     targets: new TargetResolver(kube),
     environments: new EnvironmentResolver(kube, config.classification.defaultEnvironment),
     batcher: new StatusBatcher(kube, cache, { lingerMs: config.intake.groupCommitLingerMs, metrics }),
-    creator: new LockedCreator({
-      kube,
+    creator,
+    storms: new StormGate({
       cache,
+      cfg: config.storm,
       lock,
-      maxWaitMs: config.intake.lock.maxWaitMs,
-      holder: config.podName,
-      metrics,
-      logger,
+      lockMaxWaitMs: config.intake.lock.maxWaitMs,
+      getRR: (ns, name) => kube.getRR(ns, name),
     }),
-    storms: new StormGate(cache, config.storm),
     priorityMatrix: matrix,
     metrics,
   });
@@ -80,5 +87,5 @@ export function buildIntake(p: IntakeParts) {
     accepting: p.accepting,
     logger: logger.child({ component: 'intake' }),
   });
-  return { intake, app };
+  return { intake, app, creator };
 }

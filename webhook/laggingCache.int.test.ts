@@ -24,7 +24,8 @@ import type { Proxy } from '../test/support/toxiproxy.ts';
 import { buildIntake } from './buildIntake.ts';
 
 const firing = (deployment: string, startsAt: string) => ({
-  ...alert({ namespace: 'shop', deployment, alertname: 'Lagging' }),
+  // Its own alertname per deployment: its own storm group, so a new fingerprint is never buffered.
+  ...alert({ namespace: 'shop', deployment, alertname: `Lagging-${deployment}` }),
   startsAt,
 });
 

@@ -114,18 +114,28 @@ describe('the intake answers as docs/openapi.yaml says', () => {
     ]);
   });
 
-  it('prometheus: a signal folded into a storm (202 aggregated), gzip accepted', async () => {
+  it('prometheus: buffered and folded into a storm (202), their redeliveries, gzip accepted', async () => {
     const seen: string[] = [];
+    const redelivered: unknown[] = [];
+    let last: Uint8Array | undefined;
     for (let i = 0; i < 12 && !seen.includes('aggregated'); i++) {
       const one = alertmanagerPayload([
         alert({ namespace: 'storm', deployment: `w${i}`, alertname: 'OpenApiStorm' }),
       ]);
-      const r = await send(PROMETHEUS, gzipSync(JSON.stringify(one)), {
-        headers: { 'content-encoding': 'gzip' },
-      });
+      last = gzipSync(JSON.stringify(one));
+      const r = await send(PROMETHEUS, last, { headers: { 'content-encoding': 'gzip' } });
       seen.push(r.body.status as string);
+      // The same notification again (an HA peer): answered, documented, counted nothing.
+      if (r.body.status === 'buffered' && redelivered.length === 0)
+        redelivered.push((await send(PROMETHEUS, last, { headers: { 'content-encoding': 'gzip' } })).body);
     }
+    expect(seen).toContain('buffered');
     expect(seen).toContain('aggregated');
+    redelivered.push((await send(PROMETHEUS, last!, { headers: { 'content-encoding': 'gzip' } })).body);
+    expect(redelivered).toMatchObject([
+      { status: 'buffered', redelivered: true },
+      { status: 'aggregated', redelivered: true },
+    ]);
   });
 
   it('kubernetes-event: created and duplicate, both Event APIs', async () => {

@@ -93,7 +93,9 @@ describe('owner resolution', () => {
     const url = op.endpoints.intake + PROMETHEUS;
     const lonely = await post(
       url,
-      alertmanagerPayload([alert({ namespace: workloads, pod: 'lonely', alertname: 'OOMKilled' })]),
+      // Its own alertname: a second new target of the OOMKilled group within storm.bufferSeconds
+      // would be buffered on that group's first RR (202 buffered) rather than created at once.
+      alertmanagerPayload([alert({ namespace: workloads, pod: 'lonely', alertname: 'OOMKilledBare' })]),
     );
     expect(lonely.status).toBe(201);
     const rr = await kube.getRR(ns, lonely.body.remediationRequestName as string);

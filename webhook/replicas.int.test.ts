@@ -64,4 +64,27 @@ describe('three intake replicas', () => {
     expect(items).toHaveLength(5);
     expect(items.map((r) => r.status?.deduplication?.occurrenceCount)).toEqual([30, 30, 30, 30, 30]);
   });
+
+  it('gives one storm split across the replicas a single leader', async () => {
+    const pods = Array.from({ length: 15 }, (_, i) => `split-${i}`);
+    const replies = await Promise.all(
+      [0, 1, 2].map((k) =>
+        postRetrying(
+          replicas[k]!.endpoints.intake + PROMETHEUS,
+          alertmanagerPayload(
+            pods
+              .filter((_, i) => i % 3 === k)
+              .map((pod) => alert({ namespace: 'shop', pod, alertname: 'Split' })),
+          ),
+        ),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual([207, 207, 207]);
+    const group = (await kube.listRRs(ns)).items.filter((r) => r.spec.signalName === 'Split');
+    const leaders = group.filter((r) => r.status?.stormAggregation?.stormDetectedAt);
+    expect(leaders).toHaveLength(1);
+    const s = leaders[0]!.status!.stormAggregation!;
+    expect((s.aggregatedCount ?? 0) + group.length - 1).toBe(15);
+    console.log(`storm split over 3 replicas: 15 alerts -> ${group.length} RRs, one leader`);
+  });
 });

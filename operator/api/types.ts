@@ -11,6 +11,8 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'kubernaut-intake';
 export const LABEL_SIGNAL_NAME = 'kubernaut.ai/signal-name';
+/** On a storm's leader and the members that have their own RR: `kubectl get rr -l kubernaut.ai/storm=<stormId>`. */
+export const LABEL_STORM = 'kubernaut.ai/storm';
 
 export type SignalType = 'prometheus-alert' | 'kubernetes-event';
 export type Priority = 'P0' | 'P1' | 'P2' | 'P3';
@@ -58,6 +60,37 @@ export interface StormAggregationStatus {
   lastAggregatedAt?: string;
   /** Extension: set by the controller when the storm closed. */
   closedAt?: string;
+  /** Extension: signals counted in aggregatedCount whose member is not listed (lists capped). */
+  unlistedMembers?: number;
+  /**
+   * Extension: new fingerprints of the group recorded on this RR during its buffer window
+   * (storm.bufferSeconds); they become storm members, or get their own RRs when the window ends.
+   */
+  pendingMembers?: PendingMember[];
+}
+
+/** A signal buffered on its group's first RR: everything needed to create its own RR later. */
+export interface PendingMember {
+  fingerprint: string;
+  resource: string;
+  /** When the intake received its first signal (the RR created later keeps it). */
+  receivedTime: string;
+  lastSeenAt: string;
+  occurrences: number;
+  severity: string;
+  priority: Priority;
+  environment: string;
+  signalType: SignalType;
+  signalSource: string;
+  clusterID?: string;
+  firingTime: string;
+  targetResource: TargetResource;
+  signalLabels?: Record<string, string>;
+  signalAnnotations?: Record<string, string>;
+  /** The occurrence key of its first signal: its own RR is created with it (redelivery detection). */
+  occurrenceKey?: string;
+  /** Ids of its recent occurrences (occurrences.ts), carried to its own RR's record. */
+  recentOccurrences?: string[];
 }
 
 export interface RemediationRequestStatus {

@@ -40,6 +40,7 @@ export const ENV_OVERRIDES: Record<string, string> = {
   DEFAULT_ENVIRONMENT: 'classification.defaultEnvironment',
   LEADER_ELECTION_ENABLED: 'leaderElection.enabled',
   RETENTION_HOURS: 'lifecycle.retentionHours',
+  STORM_BUFFER_SECONDS: 'storm.bufferSeconds',
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

@@ -132,6 +132,18 @@ const StormSchema = section({
   }),
   quietSeconds: atLeast1(60, 'A storm ends after this long without new members...'),
   maxDurationSeconds: atLeast1(300, '...or this long after detection.'),
+  bufferSeconds: int(
+    0,
+    60,
+    5,
+    "How long a group's first RR collects the group's next new fingerprints as pending members (trickling storms); 0 = no buffer.",
+  ),
+  maxListedMembers: int(
+    1,
+    10_000,
+    1000,
+    "Most entries listed in a storm leader's affectedResources / aggregatedFingerprints (aggregatedCount stays exact).",
+  ),
 });
 
 export const ConfigSchema = Type.Object(

@@ -47,6 +47,19 @@ function fakeCluster(rrs: RemediationRequest[]) {
       store.set(name, next);
       return next;
     },
+    async patchRRLabels(_ns: string, name: string, labels: Record<string, string>) {
+      const current = store.get(name)!;
+      const next = {
+        ...current,
+        metadata: {
+          ...current.metadata,
+          labels: { ...current.metadata.labels, ...labels },
+          resourceVersion: String(++rv),
+        },
+      } as RemediationRequest;
+      store.set(name, next);
+      return next;
+    },
     async createEvent(_ns: string, body: EventsV1Event) {
       calls.events++;
       const name = body.metadata!.name!;
@@ -94,7 +107,7 @@ describe('storm controller reconcile', () => {
     const result = await controller.reconcile(key, new AbortController().signal);
     expect(result.requeueAfterMs).toBe(60_000 + 50);
     const leader = c.store.get(rrs[0]!.metadata.name)!;
-    expect(leader.status?.stormAggregation).toMatchObject({ aggregatedCount: 0, isPartOfStorm: true });
+    expect(leader.status?.stormAggregation).toMatchObject({ aggregatedCount: 1, isPartOfStorm: true });
     expect(leader.status?.stormAggregation?.affectedResources).toHaveLength(12);
     const members = rrs.slice(1).map((r) => c.store.get(r.metadata.name)!.status?.stormAggregation);
     expect(members.every((m) => m?.stormId === leader.status?.stormAggregation?.stormId)).toBe(true);

@@ -19,6 +19,7 @@ import type { ControllerContext } from './context.ts';
 import { requeueAt } from './reconciler.ts';
 import type { Reconciler } from './reconciler.ts';
 import { patchStatus } from './status.ts';
+import { createBuffered, labelStorm } from './stormBuffer.ts';
 
 /** Storms are announced while open or closed this recently (well inside the apiserver's 1 h event TTL). */
 const ANNOUNCE_WITHIN_MS = 30 * 60_000;
@@ -64,6 +65,7 @@ export function stormController(ctx: ControllerContext, now: () => number = Date
     const recent = closedAtMs === undefined || nowMs - closedAtMs < ANNOUNCE_WITHIN_MS;
     const failures = await settle([
       ...plan.memberWrites.map((w) => () => patchStatus(ctx, w.rr, { stormAggregation: w.patch })),
+      ...plan.labelWrites.map((rr) => () => labelStorm(ctx, rr, plan.storm.stormId)),
       async () => {
         if (recent) await announce(plan, 'StormDetected', nowMs);
         if (recent && closedAtMs !== undefined) await announce(plan, 'StormClosed', nowMs);
@@ -81,7 +83,10 @@ export function stormController(ctx: ControllerContext, now: () => number = Date
       if (group.length === 0) return {};
       const nowMs = now();
       const plan = planStormGroup(group, ctx.config.storm, nowMs);
-      const failures = await settle(plan.leaders.map((l) => () => apply(l, nowMs)));
+      const failures = await settle([
+        ...plan.leaders.map((l) => () => apply(l, nowMs)),
+        ...plan.buffers.map((b) => () => createBuffered(ctx, b, log)),
+      ]);
       if (failures.length > 0) throw firstFailure(failures);
       return plan.recheckAfterMs === undefined
         ? {}

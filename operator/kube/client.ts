@@ -144,6 +144,18 @@ export class KubeClient {
     );
   }
 
+  /** Merge-patches an RR's labels (null removes one). The spec is immutable; labels are not. */
+  patchRRLabels(
+    namespace: string,
+    name: string,
+    labels: Record<string, string | null>,
+  ): Promise<RemediationRequest> {
+    const body = { metadata: { labels } };
+    return this.call('patch', PLURAL, () =>
+      this.custom.patchNamespacedCustomObject({ ...this.rrParams(namespace), name, body }, mergePatch),
+    );
+  }
+
   deleteRR(namespace: string, name: string, resourceVersion?: string): Promise<void> {
     const body = resourceVersion ? { preconditions: { resourceVersion } } : undefined;
     return this.call('delete', PLURAL, async () => {

@@ -9,6 +9,8 @@ const cfg: StormConfig = {
   pattern: { threshold: 5, windowSeconds: 120 },
   quietSeconds: 60,
   maxDurationSeconds: 300,
+  bufferSeconds: 5,
+  maxListedMembers: 1000,
 };
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -50,7 +52,11 @@ const writesOf = (group: RemediationRequest[], nowMs: number) => {
 describe('planStormGroup', () => {
   it('plans nothing for a group below the thresholds', () => {
     const group = Array.from({ length: 5 }, (_, i) => rr(i, T0 + i * 1000));
-    expect(planStormGroup(group, cfg, T0 + 10_000)).toEqual({ leaders: [], recheckAfterMs: undefined });
+    expect(planStormGroup(group, cfg, T0 + 10_000)).toEqual({
+      leaders: [],
+      buffers: [],
+      recheckAfterMs: undefined,
+    });
   });
 
   it('opens a detected storm on the oldest RR and marks every other RR as a member', () => {
@@ -67,7 +73,7 @@ describe('planStormGroup', () => {
       stormType: 'rate',
       stormDetectedAt: iso(now),
       isPartOfStorm: true,
-      aggregatedCount: 0,
+      aggregatedCount: 1,
       affectedResources: group.map((r) => resourceKey(r.spec.targetResource)),
       aggregatedFingerprints: group.map((r) => r.spec.signalFingerprint),
     });
@@ -189,7 +195,7 @@ describe('planStormGroup', () => {
     expect(plan.leaders[0]!.members.map((m) => m.metadata.name)).not.toContain(old.metadata.name);
   });
 
-  it('opens a storm again only after the quiet one is closed, keeping the count it had', () => {
+  it('gives a second storm a new leader once the first is closed, keeping the first one whole', () => {
     const group = Array.from({ length: 12 }, (_, i) => rr(i, T0 + i * 1000));
     const open = applyPlan(group, T0 + 15_000);
     const burst = Array.from({ length: 11 }, (_, i) => rr(100 + i, T0 + 80_000 + i * 100));
@@ -197,13 +203,71 @@ describe('planStormGroup', () => {
     const first = planStormGroup(quiet, cfg, T0 + 82_000);
     expect(first.leaders.map((l) => [l.closes, l.opens])).toEqual([[true, undefined]]);
     const closed = applyPlan(quiet, T0 + 82_000);
+    const firstStorm = closed[0]!.status!.stormAggregation!;
     const second = planStormGroup(closed, cfg, T0 + 82_000);
-    expect(second.leaders).toHaveLength(1);
-    expect(second.leaders[0]!.opens).toBe('rate');
-    expect(second.leaders[0]!.patch).toMatchObject({ closedAt: null, stormDetectedAt: iso(T0 + 82_000) });
-    expect(second.leaders[0]!.patch).not.toHaveProperty('aggregatedCount');
-    expect(second.leaders[0]!.memberWrites.map((w) => w.rr.metadata.name)).toEqual(
-      burst.map((r) => r.metadata.name),
+    const opening = second.leaders.filter((l) => l.opens);
+    expect(opening).toHaveLength(1);
+    expect(opening[0]!.leader.metadata.name).toBe(burst[0]!.metadata.name);
+    expect(opening[0]!.opens).toBe('rate');
+    expect(opening[0]!.memberWrites.map((w) => w.rr.metadata.name)).toEqual(
+      burst.slice(1).map((r) => r.metadata.name),
     );
+    const after = applyPlan(closed, T0 + 82_000);
+    expect(after[0]!.status!.stormAggregation).toEqual(firstStorm);
+  });
+
+  it('closes a storm at once when its leader turns terminal', () => {
+    const group = Array.from({ length: 12 }, (_, i) => rr(i, T0 + i * 1000));
+    const open = applyPlan(group, T0 + 15_000);
+    const done = [
+      { ...open[0]!, status: { ...open[0]!.status, overallPhase: 'Completed' } },
+      ...open.slice(1),
+    ];
+    const plan = planStormGroup(done, cfg, T0 + 20_000);
+    const leader = plan.leaders.find((l) => l.leader === done[0]);
+    expect(leader).toMatchObject({ closes: true, open: false });
+    expect(leader!.patch).toEqual({ closedAt: iso(T0 + 20_000) });
+  });
+
+  it('gives buffered members their own RRs once the window ends without a storm', () => {
+    const pending = {
+      fingerprint: 'a'.repeat(64),
+      resource: 'Pod/shop/late',
+      receivedTime: iso(T0 + 500),
+      lastSeenAt: iso(T0 + 500),
+      occurrences: 1,
+      severity: 'critical',
+      priority: 'P0' as const,
+      environment: 'production',
+      signalType: 'prometheus-alert' as const,
+      signalSource: 'alertmanager',
+      firingTime: iso(T0),
+      targetResource: { kind: 'Pod', name: 'late', namespace: 'shop' },
+    };
+    const holder = rr(0, T0, { pendingMembers: [pending] });
+    holder.spec.receivedTime = iso(T0);
+    expect(planStormGroup([holder], cfg, T0 + 1000)).toMatchObject({ buffers: [], recheckAfterMs: 4000 });
+    expect(planStormGroup([holder], cfg, T0 + 5000).buffers).toEqual([{ holder, due: [pending] }]);
+  });
+
+  it('does not take the next storm’s first RR, created in the second of the close, for a member', () => {
+    const group = Array.from({ length: 12 }, (_, i) => rr(i, T0 + i * 1000));
+    const closedAtMs = T0 + 80_500;
+    const closed = applyPlan(group, T0 + 15_000).map((r, i) =>
+      i === 0
+        ? {
+            ...r,
+            status: {
+              ...r.status,
+              stormAggregation: { ...r.status!.stormAggregation, closedAt: iso(closedAtMs) },
+            },
+          }
+        : r,
+    );
+    const next = rr(200, T0 + 80_000); // creationTimestamp truncated to the second of the close
+    next.spec.receivedTime = iso(closedAtMs + 300);
+    const plan = planStormGroup([...closed, next], cfg, T0 + 81_000);
+    const first = plan.leaders.find((l) => l.leader === closed[0])!;
+    expect(first.members.map((m) => m.metadata.name)).not.toContain(next.metadata.name);
   });
 });

@@ -4,10 +4,13 @@
 // of affected resources and fingerprints. A converged group plans no writes, so a reconcile woken
 // by the controller's own writes does nothing. aggregatedCount is never changed: it counts the
 // signals the intake folded, and only the intake folds.
-import type { RemediationRequest, StormAggregationStatus, StormType } from '../api/types.ts';
+import { isActive } from '../api/phase.ts';
+import { mergePatchDiff } from '../api/mergePatch.ts';
+import { LABEL_STORM } from '../api/types.ts';
+import type { PendingMember, RemediationRequest, StormAggregationStatus, StormType } from '../api/types.ts';
 import { creationMs } from '../cache/rrCache.ts';
-import { STORM_LIST_LIMIT } from '../../webhook/dedup/mutations.ts';
 import {
+  bufferEndsAtMs,
   detectStorm,
   isStormLeader,
   isStormOpen,
@@ -15,10 +18,11 @@ import {
   resourceKey,
   sinceLastStorm,
   stormClosesAtMs,
-  stormIdFor,
   stormLeaderCandidate,
+  withinWindows,
 } from './policy.ts';
 import type { StormConfig } from './policy.ts';
+import { openStorm } from './stormState.ts';
 
 /** A merge patch for one RR's status.stormAggregation (null removes a field). */
 export type StormPatch = Record<string, unknown>;
@@ -45,10 +49,20 @@ export interface LeaderPlan {
   members: RemediationRequest[];
   /** Members still to be marked; written only once the leader's patch (if any) landed. */
   memberWrites: MemberWrite[];
+  /** The leader and members still without the `kubernaut.ai/storm` label. */
+  labelWrites: RemediationRequest[];
+}
+
+/** A buffer holder whose window ended (or which turned terminal) without a storm. */
+export interface DueBuffer {
+  holder: RemediationRequest;
+  /** The pending members to give their own RRs now. */
+  due: PendingMember[];
 }
 
 export interface GroupPlan {
   leaders: LeaderPlan[];
+  buffers: DueBuffer[];
   /** When an open storm of the group closes, in ms from now: look again then. */
   recheckAfterMs?: number;
 }
@@ -73,7 +87,32 @@ export function planStormGroup(
   const closesIn = leaders
     .filter((l) => l.open)
     .map((l) => (stormClosesAtMs(withStorm(l.leader, l.storm), cfg) ?? nowMs) - nowMs);
-  return { leaders, recheckAfterMs: closesIn.length > 0 ? Math.max(0, Math.min(...closesIn)) : undefined };
+  const { buffers, buffersEndIn } = planBuffers(group, opening?.leader, cfg, nowMs);
+  const waits = [...closesIn, ...buffersEndIn];
+  return {
+    leaders,
+    buffers,
+    recheckAfterMs: waits.length > 0 ? Math.max(0, Math.min(...waits)) : undefined,
+  };
+}
+
+/** Holders whose pending members are due (window over or holder terminal), and when the others are. */
+function planBuffers(
+  group: readonly RemediationRequest[],
+  opening: RemediationRequest | undefined,
+  cfg: StormConfig,
+  nowMs: number,
+): { buffers: DueBuffer[]; buffersEndIn: number[] } {
+  const buffers: DueBuffer[] = [];
+  const buffersEndIn: number[] = [];
+  for (const rr of group) {
+    const due = rr.status?.stormAggregation?.pendingMembers ?? [];
+    if (due.length === 0 || rr === opening || isStormLeader(rr)) continue;
+    const endsAt = bufferEndsAtMs(rr, cfg);
+    if (nowMs >= endsAt || !isActive(rr)) buffers.push({ holder: rr, due: [...due] });
+    else buffersEndIn.push(endsAt - nowMs);
+  }
+  return { buffers, buffersEndIn };
 }
 
 /** A storm the rules detect in the group while no leader has it open yet. */
@@ -83,7 +122,7 @@ function detectUnopened(
   nowMs: number,
 ): { leader: RemediationRequest; type: StormType } | undefined {
   if (openStormLeader(group, cfg, nowMs)) return undefined;
-  const type = detectStorm(sinceLastStorm(group), cfg, nowMs);
+  const type = detectStorm(withinWindows(sinceLastStorm(group), cfg, nowMs), cfg, nowMs);
   const leader = type && stormLeaderCandidate(group, cfg, nowMs);
   return type && leader ? { leader, type } : undefined;
 }
@@ -97,33 +136,36 @@ function planLeader(
   claimed: Set<string>,
 ): LeaderPlan {
   const before = leader.status?.stormAggregation ?? {};
-  const patch: StormPatch = opens ? openingPatch(leader, before, opens, nowMs) : {};
-  let storm = { ...before, ...patch } as LeaderPlan['storm'];
-  if (opens) delete storm.closedAt;
-
-  const closesAt = stormClosesAtMs(withStorm(leader, storm), cfg) ?? nowMs;
-  const open = !storm.closedAt && nowMs < closesAt;
+  const after = structuredClone(before) as StormAggregationStatus;
+  if (opens) {
+    openStorm(after, leader, opens, new Date(nowMs).toISOString(), cfg);
+    delete after.lastAggregatedAt; // nobody folded yet: the quiet period counts from detection
+  }
+  const closesAt = stormClosesAtMs(withStorm(leader, after), cfg) ?? nowMs;
+  const open = !after.closedAt && isStormOpen(withStorm(leader, after), cfg, nowMs);
   let closes = false;
-  if (!open && !storm.closedAt) {
-    patch.closedAt = new Date(closesAt).toISOString();
-    storm = { ...storm, closedAt: patch.closedAt as string };
+  if (!open && !after.closedAt) {
+    // A terminal leader ends its storm now; a quiet one when it went quiet.
+    after.closedAt = new Date(isActive(leader) ? closesAt : Math.min(closesAt, nowMs)).toISOString();
     closes = true;
   }
-
+  const storm = after as LeaderPlan['storm'];
   const members = membersOf(group, leader, storm, cfg, claimed);
   const everyone = [leader, ...members];
-  const resources = addMissing(
+  after.affectedResources = addMissing(
     before.affectedResources,
     everyone.map((r) => resourceKey(r.spec.targetResource)),
+    cfg.maxListedMembers,
   );
-  const fingerprints = addMissing(
+  after.aggregatedFingerprints = addMissing(
     before.aggregatedFingerprints,
     everyone.map((r) => r.spec.signalFingerprint),
+    cfg.maxListedMembers,
   );
-  if (!sameList(resources, before.affectedResources)) patch.affectedResources = resources;
-  if (!sameList(fingerprints, before.aggregatedFingerprints)) patch.aggregatedFingerprints = fingerprints;
-  storm = { ...storm, affectedResources: resources, aggregatedFingerprints: fingerprints };
-
+  const patch = mergePatchDiff(
+    before as Record<string, unknown>,
+    after as unknown as Record<string, unknown>,
+  );
   const memberWrites = members
     .filter(
       (m) =>
@@ -133,6 +175,7 @@ function planLeader(
         ),
     )
     .map((rr) => ({ rr, patch: { isPartOfStorm: true, stormId: storm.stormId } }));
+  const labelWrites = everyone.filter((r) => r.metadata.labels?.[LABEL_STORM] !== storm.stormId);
   return {
     leader,
     storm,
@@ -142,24 +185,8 @@ function planLeader(
     open,
     members,
     memberWrites,
+    labelWrites,
   };
-}
-
-function openingPatch(
-  leader: RemediationRequest,
-  before: StormAggregationStatus,
-  type: StormType,
-  nowMs: number,
-): StormPatch {
-  const patch: StormPatch = {
-    stormId: stormIdFor(leader),
-    stormType: type,
-    stormDetectedAt: new Date(nowMs).toISOString(),
-    isPartOfStorm: true,
-  };
-  if (before.aggregatedCount === undefined) patch.aggregatedCount = 0;
-  if (before.closedAt) patch.closedAt = null;
-  return patch;
 }
 
 /**
@@ -182,7 +209,7 @@ function membersOf(
     const s = rr.status?.stormAggregation;
     const created = creationMs(rr);
     if (rr === leader || claimed.has(rr.metadata.name) || isStormLeader(rr)) return false;
-    if (created < startMs || created > endMs) return false;
+    if (created < startMs || !createdBy(rr, endMs)) return false;
     return !s?.stormId || s.stormId === storm.stormId;
   });
   for (const m of members) claimed.add(m.metadata.name);
@@ -190,15 +217,28 @@ function membersOf(
 }
 
 /**
- * `existing` (duplicates dropped, order kept) followed by the values it lacks, up to the CRD's
- * maxItems (the intake's fold stops listing there too; its count goes on).
+ * Whether an RR was created no later than `endMs` (a storm's close). creationTimestamp has whole
+ * seconds: within the second of the close, the intake's precise receivedTime decides, so the next
+ * storm's leader, created just after the close, is never taken for a member of the closed one.
  */
-function addMissing(existing: readonly string[] | undefined, values: readonly string[]): string[] {
-  return [...new Set([...(existing ?? []), ...values])].slice(0, STORM_LIST_LIMIT);
+function createdBy(rr: RemediationRequest, endMs: number): boolean {
+  const created = creationMs(rr);
+  if (created > endMs) return false;
+  if (created + 1000 <= endMs) return true;
+  const received = Date.parse(rr.spec.receivedTime);
+  return !(received > endMs && received < created + 1000);
 }
 
-function sameList(a: readonly string[], b: readonly string[] | undefined): boolean {
-  return b !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
+/**
+ * `existing` (duplicates dropped, order kept) followed by the values it lacks, up to
+ * storm.maxListedMembers (the intake's fold stops listing there too; its count goes on).
+ */
+function addMissing(
+  existing: readonly string[] | undefined,
+  values: readonly string[],
+  max: number,
+): string[] {
+  return [...new Set([...(existing ?? []), ...values])].slice(0, Math.max(max, existing?.length ?? 0));
 }
 
 function withStorm(leader: RemediationRequest, storm: StormAggregationStatus): RemediationRequest {

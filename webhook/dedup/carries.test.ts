@@ -1,5 +1,6 @@
 import type { RemediationRequest } from '../../operator/api/types.ts';
-import { canonicalJson, carries } from './statusBatcher.ts';
+import { canonicalJson } from '../../operator/api/mergePatch.ts';
+import { carries } from './statusBatcher.ts';
 
 describe('carries (was an ambiguous status write stored?)', () => {
   const stored = {
@@ -24,6 +25,13 @@ describe('carries (was an ambiguous status write stored?)', () => {
       carries(stored, { deduplication: { occurrenceCount: 3, lastSeenAt: 'b', firstSeenAt: 'a' } }),
     ).toBe(false);
     expect(carries(stored, { signalResolvedAt: 'now' })).toBe(false);
+  });
+
+  it('accepts a nested merge-patch diff (only the changed fields, null for a removed one)', () => {
+    expect(carries(stored, { deduplication: { occurrenceCount: 2 } })).toBe(true);
+    expect(carries(stored, { stormAggregation: { closedAt: null, aggregatedCount: 1 } })).toBe(true);
+    expect(carries(stored, { stormAggregation: { stormId: null } })).toBe(false);
+    expect(carries(stored, { deduplication: { occurrenceCount: 3 } })).toBe(false);
   });
 
   it('keeps array order significant', () => {

@@ -1,7 +1,7 @@
 // The bounded record of recent occurrences kept on an RR's status (`status.recentOccurrences`),
 // from which a redelivered notification is recognised on any replica, also after a restart.
 // Pure helpers on a working copy of the status, shared by every mutation that counts something
-// (occurrences, resolutions, and storm folds once they use it).
+// (occurrences, resolutions, storm folds and pending storm members).
 //
 // Each entry is a 16-character id: base64url of the first 96 bits of SHA-256(occurrence key).
 // The record keeps the newest OCCURRENCE_RECORD_LIMIT ids, oldest first. 1024 covers a whole

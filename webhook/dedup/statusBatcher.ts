@@ -4,6 +4,7 @@
 // (resourceVersion-checked): on 409 the RR is re-read, its phase re-checked, and the whole
 // batch re-applied to the fresh object, so no change is lost or applied twice.
 import { isActive } from '../../operator/api/phase.ts';
+import { holdsPatch, mergePatchDiff } from '../../operator/api/mergePatch.ts';
 import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';
@@ -182,34 +183,23 @@ export class StatusBatcher {
   }
 }
 
-/** The top-level status fields the batch changed (a merge patch replaces each one whole). */
+/** What the batch changed, as a real RFC 7386 diff (a removed nested field is sent as null). */
 function changedKeys(
   before: RemediationRequestStatus,
   after: RemediationRequestStatus,
 ): Record<string, unknown> {
-  const patch: Record<string, unknown> = {};
-  for (const key of STATUS_KEYS) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) patch[key] = after[key] ?? null;
-  }
-  return patch;
+  return mergePatchDiff(pick(before), pick(after));
+}
+
+function pick(status: RemediationRequestStatus): Record<string, unknown> {
+  return Object.fromEntries(STATUS_KEYS.map((k) => [k, status[k]]));
 }
 
 /**
- * Whether a stored RR holds exactly what `patch` wrote (timestamps make this specific). Compared
- * canonically: the API server returns object keys sorted, the patch has them in insertion order.
+ * Whether a stored RR holds exactly what `patch` wrote (timestamps make this specific). The patch
+ * is a nested RFC 7386 diff, so it is applied to the stored status and compared canonically (the
+ * API server returns object keys sorted, the patch has them in insertion order).
  */
 export function carries(rr: RemediationRequest, patch: Record<string, unknown>): boolean {
-  const status = (rr.status ?? {}) as Record<string, unknown>;
-  return Object.entries(patch).every(([k, v]) => canonicalJson(status[k] ?? null) === canonicalJson(v));
-}
-
-/** JSON with object keys in sorted order at every level. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
+  return holdsPatch(rr.status ?? {}, patch);
 }

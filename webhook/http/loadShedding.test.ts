@@ -93,6 +93,8 @@ describe('intake load bounds and body decoding', () => {
         }
         return { status: 'duplicate', fingerprint: 'f'.repeat(64), occurrenceCount: 2 };
       },
+      // The route plans a batch's storms before processing it (nothing to plan here).
+      planBatch: () => Promise.resolve(() => undefined),
     } as unknown as Intake;
     const app = createIntakeApp({
       intake,

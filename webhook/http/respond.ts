@@ -9,6 +9,7 @@ const OUTCOME_CODE: Record<Outcome['status'], number> = {
   created: 201,
   duplicate: 202,
   aggregated: 202,
+  buffered: 202,
   resolved: 200,
   ignored: 200,
 };
@@ -26,6 +27,7 @@ export function outcomeResponse(o: Outcome): { code: number; body: Record<string
     if (o.redelivered) body.redelivered = true;
   }
   if (o.status === 'aggregated') body.stormId = o.stormId;
+  if ((o.status === 'aggregated' || o.status === 'buffered') && o.redelivered) body.redelivered = true;
   return { code: OUTCOME_CODE[o.status], body };
 }
 

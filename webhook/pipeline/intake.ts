@@ -6,19 +6,23 @@ import type { RRCache } from '../../operator/cache/rrCache.ts';
 import { receivedLabels } from '../../operator/observability/labelValues.ts';
 import type { Metrics } from '../../operator/observability/metrics.ts';
 import { resourceKey } from '../../operator/storm/policy.ts';
+import type { TargetResource } from '../../operator/api/types.ts';
 import type { LockedCreator } from '../create/lockedCreator.ts';
-import { foldIntoStorm, markResolved, recordOccurrence } from '../dedup/mutations.ts';
+import type { ClassifiedSignal } from '../create/rrBuilder.ts';
+import { markResolved, recordOccurrence } from '../dedup/mutations.ts';
 import { RRNotActiveError } from '../dedup/statusBatcher.ts';
 import type { StatusBatcher } from '../dedup/statusBatcher.ts';
 import { priorityFor } from '../signal/classify.ts';
 import type { PriorityMatrix } from '../signal/classify.ts';
 import { fingerprint } from '../signal/fingerprint.ts';
 import type { NormalizedSignal } from '../signal/types.ts';
+import { absorb } from '../storm/absorb.ts';
+import { bufferable, pendingMember } from '../storm/pending.ts';
 import type { StormGate } from '../storm/stormGate.ts';
 import type { EnvironmentResolver } from './environmentResolver.ts';
 import type { TargetResolver } from './targetResolver.ts';
 
-export type OutcomeStatus = 'created' | 'duplicate' | 'aggregated' | 'resolved' | 'ignored';
+export type OutcomeStatus = 'created' | 'duplicate' | 'aggregated' | 'buffered' | 'resolved' | 'ignored';
 
 export interface Outcome {
   status: OutcomeStatus;
@@ -68,7 +72,12 @@ export class Intake {
       remediationRequestName: name,
       remediationRequestNamespace: ns,
     });
-    const member = { fingerprint: fp, resource: resourceKey(target) };
+    const member = {
+      fingerprint: fp,
+      resource: resourceKey(target),
+      occurrenceKey: signal.occurrenceKey,
+      unbufferable: !bufferable(signal),
+    };
     for (let round = 0; round < MAX_ROUNDS; round++) {
       abort?.throwIfAborted();
       const active = this.d.cache.activeByFingerprint(fp);
@@ -80,26 +89,28 @@ export class Intake {
         this.countDuplicate(done.result.redelivered);
         return { status: 'duplicate', ...named(done.rr.metadata.name), ...done.result };
       }
-      const gate = this.d.storms.decide(stormGroupKey(target.namespace, signal.name), member);
-      if (gate.kind === 'fold') {
-        const leader = await gate.leader;
-        if (!leader) continue;
-        const done = await this.settled(
-          this.d.batcher.submit(leader.metadata.name, foldIntoStorm(gate.stormType, member)),
+      const gate = await this.d.storms.decide(stormGroupKey(target.namespace, signal.name), member, abort);
+      if (gate.kind !== 'create') {
+        const got = await absorb(gate, this.d.batcher, this.d.storms.cfg, member, async () =>
+          pendingMember(await this.classify(signal, target, fp, receivedAt)),
         );
-        if (!done) continue;
-        if (done.result.opened) this.d.metrics?.stormsDetected.inc({ type: gate.stormType });
-        this.d.metrics?.signalsAggregated.inc();
-        return { status: 'aggregated', ...named(done.rr.metadata.name), stormId: done.result.stormId };
+        if (!got) continue;
+        if (got.redelivered) {
+          this.countDuplicate(true);
+          return {
+            status: got.status,
+            ...named(got.rr.metadata.name),
+            stormId: got.stormId,
+            redelivered: true,
+          };
+        }
+        if (got.opened) this.d.metrics?.stormsDetected.inc({ type: got.opened });
+        if (got.status === 'aggregated') this.d.metrics?.signalsAggregated.inc();
+        return { status: got.status, ...named(got.rr.metadata.name), stormId: got.stormId };
       }
       let created;
       try {
-        const environment = await this.d.environments.environmentOf(target.namespace);
-        const priority = priorityFor(this.d.priorityMatrix, signal.severity, environment);
-        created = await this.d.creator.create(
-          { signal, target, fingerprint: fp, environment, priority, receivedAt },
-          abort,
-        );
+        created = await this.d.creator.create(await this.classify(signal, target, fp, receivedAt), abort);
       } finally {
         gate.done(created?.kind === 'created' ? created.rr : undefined);
       }
@@ -110,6 +121,40 @@ export class Intake {
     throw new SignalNotSettledError(
       `signal for ${fp.slice(0, 12)} did not settle after ${MAX_ROUNDS} rounds`,
     );
+  }
+
+  /**
+   * Storm planning for an Alertmanager batch, before any of its alerts is processed: targets are
+   * resolved (cached) and fingerprinted once here. Returns the clean-up to run once it is answered.
+   */
+  async planBatch(signals: NormalizedSignal[], truncatedAlerts = 0): Promise<() => void> {
+    const entries = await Promise.all(
+      signals
+        .filter((s) => !s.resolved)
+        .map(async (s) => {
+          const target = await this.d.targets.resolve(s.target).catch(() => undefined);
+          if (!target) return undefined; // its own processing reports the failure
+          const fp = fingerprint(s.clusterID, target);
+          const groupKey = stormGroupKey(target.namespace, s.name);
+          const active = this.d.cache.activeByFingerprint(fp) !== undefined;
+          return { groupKey, fingerprint: fp, resource: resourceKey(target), active };
+        }),
+    );
+    return this.d.storms.planBatch(
+      entries.filter((e) => e !== undefined),
+      truncatedAlerts,
+    );
+  }
+
+  private async classify(
+    signal: NormalizedSignal,
+    target: TargetResource,
+    fp: string,
+    receivedAt: Date,
+  ): Promise<ClassifiedSignal> {
+    const environment = await this.d.environments.environmentOf(target.namespace);
+    const priority = priorityFor(this.d.priorityMatrix, signal.severity, environment);
+    return { signal, target, fingerprint: fp, environment, priority, receivedAt };
   }
 
   /**

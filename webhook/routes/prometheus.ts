@@ -19,11 +19,17 @@ interface AlertResult {
 
 export function prometheusRoute(ctx: RouteContext) {
   return async (req: Request, res: Response): Promise<void> => {
-    const { alerts } = parseAlertmanagerPayload(req.body, {
+    const { alerts, truncatedAlerts } = parseAlertmanagerPayload(req.body, {
       clusterID: ctx.clusterID,
       now: new Date(),
       maxAlerts: ctx.maxAlerts,
     });
+    // Storms are decided on the whole batch first: a batch that is a storm creates one leader.
+    const signals = alerts.flatMap((a) => (a.signal ? [a.signal] : []));
+    const endPlan =
+      alerts.length > 1 || truncatedAlerts > 0
+        ? await ctx.intake.planBatch(signals, truncatedAlerts)
+        : undefined;
     const results = await Promise.all(
       alerts.map(async (a): Promise<AlertResult & { problem?: HttpProblem }> => {
         if (a.problem)
@@ -43,7 +49,7 @@ export function prometheusRoute(ctx: RouteContext) {
           };
         }
       }),
-    );
+    ).finally(endPlan);
     for (const r of results)
       if (r.problem) ctx.metrics?.signalsRejected.inc({ reason: r.problem.rejectReason });
     if (results.length === 1) return sendSingle(res, req, results[0]!, ctx);
@@ -76,6 +82,7 @@ function summarise(results: AlertResult[]) {
     created: count('created'),
     duplicate: count('duplicate'),
     aggregated: count('aggregated'),
+    buffered: count('buffered'),
     resolved: count('resolved') + count('ignored'),
     rejected: count('rejected'),
     failed: count('failed'),

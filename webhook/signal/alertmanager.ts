@@ -43,6 +43,8 @@ export type AlertResult =
 
 export interface ParsedAlertmanagerPayload {
   alerts: AlertResult[];
+  /** Alerts Alertmanager left out of this notification (`max_alerts`); 0 when absent. */
+  truncatedAlerts: number;
 }
 
 type AlertStatus = 'firing' | 'resolved';
@@ -57,7 +59,19 @@ interface GroupDefaults {
 /** Throws a ValidationProblem for a bad envelope; per-alert problems are in the results. */
 export function parseAlertmanagerPayload(body: unknown, ctx: AlertmanagerContext): ParsedAlertmanagerPayload {
   const { alerts, group } = readEnvelope(body, ctx.maxAlerts ?? DEFAULT_MAX_ALERTS);
-  return { alerts: alerts.map((raw, index) => parseAlert(raw, index, group, ctx)) };
+  return {
+    alerts: alerts.map((raw, index) => parseAlert(raw, index, group, ctx)),
+    truncatedAlerts: readTruncated((body as JsonObject).truncatedAlerts),
+  };
+}
+
+function readTruncated(v: unknown): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER) return v;
+  throw new ValidationProblem(
+    'truncatedAlerts',
+    `must be a whole number of 0 or more (got ${JSON.stringify(v)})`,
+  );
 }
 
 function readEnvelope(body: unknown, maxAlerts: number): { alerts: unknown[]; group: GroupDefaults } {

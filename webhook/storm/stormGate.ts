@@ -1,95 +1,294 @@
-// Decides, before an RR is created, whether the signal belongs to an alert storm. It counts the
-// group's cached RRs plus the creates this process has in flight, so a storm that arrives as one
-// Alertmanager batch (all alerts at once, none in the cache yet) is caught too.
+// Decides, before an RR is created, where a new fingerprint goes: into its group's open storm
+// (fold), onto its group's buffer holder as a pending member (pend), or into a new RR (create).
+// The group's first RR of a buffer window is created under a per-group Lease, so that across
+// replicas a group has one holder, hence one storm leader. A batch that alone crosses a threshold
+// was planned beforehand (planBatch): one leader, every other member folded into it.
+import { createHash } from 'node:crypto';
 import type { RemediationRequest, StormType } from '../../operator/api/types.ts';
+import { groupKeyOf } from '../../operator/cache/rrCache.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
+import { isActive } from '../../operator/api/phase.ts';
+import { KubeError } from '../../operator/kube/errors.ts';
 import {
+  bufferHolder,
   detectStorm,
+  isStormLeader,
+  isStormOpen,
   openStormLeader,
   sinceLastStorm,
   stormLeaderCandidate,
+  withinWindows,
 } from '../../operator/storm/policy.ts';
 import type { StormConfig, WindowEntry } from '../../operator/storm/policy.ts';
+import type { CreationLock } from '../create/creationLock.ts';
+import { planBatch } from './batchPlan.ts';
+import type { BatchEntry } from './batchPlan.ts';
+
+export interface Candidate {
+  fingerprint: string;
+  resource: string;
+  /** Too big to buffer on another RR's status: it gets its own RR at once. */
+  unbufferable?: boolean;
+}
 
 export type GateDecision =
-  | { kind: 'create'; done: (rr: RemediationRequest | undefined) => void }
-  | { kind: 'fold'; stormType: StormType; leader: Promise<RemediationRequest | undefined> };
+  | {
+      kind: 'fold';
+      stormType: StormType;
+      leader: Promise<RemediationRequest | undefined>;
+      truncated?: number;
+    }
+  | { kind: 'pend'; holder: Promise<RemediationRequest | undefined>; others: WindowEntry[] }
+  | { kind: 'create'; done: (rr: RemediationRequest | undefined) => void };
 
-interface Pending extends WindowEntry {
-  rr: Promise<RemediationRequest | undefined>;
+type MaybeRR = RemediationRequest | undefined;
+
+interface Deferred {
+  promise: Promise<MaybeRR>;
+  resolve: (rr: MaybeRR | Promise<MaybeRR>) => void;
+}
+
+interface Expectation {
+  stormType: StormType;
+  fingerprints: Set<string>;
+  leaderFingerprint: string;
+  leader: Deferred;
+}
+
+export interface StormGateOptions {
+  cache: RRCache;
+  cfg: StormConfig;
+  /** Serialises a group's first RR across replicas; without it (tests) only within the process. */
+  lock?: CreationLock;
+  lockMaxWaitMs?: number;
+  /** Reads the RR another replica's lock holder created (not yet in this cache). */
+  getRR?: (namespace: string, name: string) => Promise<RemediationRequest>;
+  now?: () => number;
 }
 
 export class StormGate {
-  private readonly cache: RRCache;
-  private readonly cfg: StormConfig;
+  private readonly o: StormGateOptions;
   private readonly now: () => number;
-  private readonly pending = new Map<string, Pending[]>();
+  /** A group's first RR being created by this process: its next signals pend on it. */
+  private readonly creating = new Map<string, Deferred>();
+  private readonly expected = new Map<string, Expectation>();
+  private readonly truncated = new Map<string, number>();
 
-  constructor(cache: RRCache, cfg: StormConfig, now: () => number = Date.now) {
-    this.cache = cache;
-    this.cfg = cfg;
-    this.now = now;
+  constructor(options: StormGateOptions) {
+    this.o = options;
+    this.now = options.now ?? Date.now;
   }
 
-  decide(groupKey: string, candidate: { fingerprint: string; resource: string }): GateDecision {
-    const nowMs = this.now();
-    const group = this.cache.byGroup(groupKey);
-    const open = openStormLeader(group, this.cfg, nowMs);
-    if (open)
-      return {
-        kind: 'fold',
-        stormType: open.status!.stormAggregation!.stormType ?? 'rate',
-        leader: Promise.resolve(open),
+  get cfg(): StormConfig {
+    return this.o.cfg;
+  }
+
+  async decide(groupKey: string, candidate: Candidate, abort?: AbortSignal): Promise<GateDecision> {
+    const exp = this.expected.get(groupKey);
+    if (!exp || candidate.fingerprint !== exp.leaderFingerprint)
+      return this.route(groupKey, candidate, abort);
+    // The batch's leader: wherever it goes, the rest of its batch folds there too.
+    let d: GateDecision;
+    try {
+      d = await this.route(groupKey, candidate, abort);
+    } catch (err) {
+      exp.leader.resolve(undefined);
+      throw err;
+    }
+    if (d.kind === 'fold') exp.leader.resolve(d.leader);
+    else if (d.kind === 'pend') exp.leader.resolve(d.holder);
+    else {
+      const done = d.done;
+      d.done = (rr) => {
+        done(rr);
+        exp.leader.resolve(rr);
       };
-
-    const inFlight = this.pending.get(groupKey) ?? [];
-    const known = sinceLastStorm(group);
-    const cachedFps = new Set(known.map((e) => e.fingerprint));
-    const entries = [...known, ...inFlight.filter((p) => !cachedFps.has(p.fingerprint))];
-    const stormType = detectStorm([...entries, { ...candidate, createdAtMs: nowMs }], this.cfg, nowMs);
-    if (stormType && !entries.some((e) => e.fingerprint === candidate.fingerprint)) {
-      return { kind: 'fold', stormType, leader: this.leaderOf(group, nowMs, inFlight) };
     }
-    return this.reserve(groupKey, candidate, nowMs);
+    return d;
   }
 
-  /** The storm's first RR: the oldest active one in the window, else the oldest create in flight. */
-  private async leaderOf(
-    group: RemediationRequest[],
-    nowMs: number,
-    inFlight: Pending[],
-  ): Promise<RemediationRequest | undefined> {
-    const first = stormLeaderCandidate(group, this.cfg, nowMs);
-    if (first) return first;
-    for (const p of inFlight) {
-      const rr = await p.rr;
-      if (rr) return rr;
-    }
-    return undefined;
+  private async route(groupKey: string, candidate: Candidate, abort?: AbortSignal): Promise<GateDecision> {
+    const nowMs = this.now();
+    const group = this.o.cache.byGroup(groupKey);
+    const open = openStormLeader(group, this.cfg, nowMs);
+    if (open) return this.fold(groupKey, open.status!.stormAggregation!.stormType ?? 'rate', open);
+    const exp = this.expected.get(groupKey);
+    if (exp?.fingerprints.has(candidate.fingerprint) && candidate.fingerprint !== exp.leaderFingerprint)
+      return this.fold(groupKey, exp.stormType, exp.leader.promise);
+    if (candidate.unbufferable) return this.plain();
+    const holder = bufferHolder(group, this.cfg, nowMs);
+    if (holder) return this.onto(groupKey, holder, exp, candidate);
+    const first = this.creating.get(groupKey);
+    if (first) return { kind: 'pend', holder: first.promise, others: this.others(groupKey, undefined) };
+
+    // A storm that trickled in slower than the buffer window: the oldest RR in the window leads.
+    const entries = withinWindows(sinceLastStorm(group), this.cfg, nowMs);
+    const type = detectStorm([...entries, { ...candidate, createdAtMs: nowMs }], this.cfg, nowMs);
+    const leader = type && stormLeaderCandidate(group, this.cfg, nowMs);
+    if (leader && !entries.some((e) => e.fingerprint === candidate.fingerprint))
+      return this.fold(groupKey, type, leader);
+    return this.createFirst(groupKey, candidate, exp, abort);
   }
 
-  private reserve(
-    groupKey: string,
-    candidate: { fingerprint: string; resource: string },
-    nowMs: number,
-  ): GateDecision {
-    let settle!: (rr: RemediationRequest | undefined) => void;
-    const entry: Pending = {
-      ...candidate,
-      createdAtMs: nowMs,
-      rr: new Promise((resolve) => (settle = resolve)),
+  /**
+   * Plans one Alertmanager batch before its alerts are processed; returns the clean-up to call
+   * once the batch is answered. `truncatedAlerts` is counted on the batch's storm, if it has one.
+   */
+  planBatch(entries: BatchEntry[], truncatedAlerts = 0): () => void {
+    const nowMs = this.now();
+    const plan = planBatch(
+      entries,
+      (key) => {
+        const group = this.o.cache.byGroup(key);
+        return {
+          open: openStormLeader(group, this.cfg, nowMs) !== undefined,
+          entries: withinWindows(sinceLastStorm(group), this.cfg, nowMs),
+        };
+      },
+      this.cfg,
+      nowMs,
+    );
+    const mine: [string, Expectation][] = [];
+    for (const s of plan.storms) {
+      if (this.expected.has(s.groupKey) || this.creating.has(s.groupKey)) continue;
+      const exp = { ...s, leader: deferred() };
+      const holder = bufferHolder(this.o.cache.byGroup(s.groupKey), this.cfg, nowMs);
+      if (holder) {
+        exp.leaderFingerprint = '';
+        exp.leader.resolve(holder);
+      }
+      this.expected.set(s.groupKey, exp);
+      mine.push([s.groupKey, exp]);
+    }
+    if (plan.truncatedGroup && truncatedAlerts > 0) this.truncated.set(plan.truncatedGroup, truncatedAlerts);
+    return () => {
+      for (const [key, exp] of mine) {
+        if (this.expected.get(key) === exp) this.expected.delete(key);
+        exp.leader.resolve(undefined); // a leader that never got created frees its waiters
+      }
+      if (plan.truncatedGroup) this.truncated.delete(plan.truncatedGroup);
     };
-    const list = this.pending.get(groupKey) ?? [];
-    list.push(entry);
-    this.pending.set(groupKey, list);
+  }
+
+  private fold(
+    groupKey: string,
+    stormType: StormType,
+    leader: RemediationRequest | Promise<RemediationRequest | undefined>,
+  ): GateDecision {
+    const truncated = this.truncated.get(groupKey);
+    this.truncated.delete(groupKey);
+    return { kind: 'fold', stormType, leader: Promise.resolve(leader), truncated };
+  }
+
+  private onto(
+    groupKey: string,
+    rr: RemediationRequest,
+    exp: Expectation | undefined,
+    candidate: Candidate,
+  ): GateDecision {
+    const s = rr.status?.stormAggregation;
+    if (isStormLeader(rr)) return this.fold(groupKey, s?.stormType ?? 'rate', rr);
+    if (exp?.fingerprints.has(candidate.fingerprint)) return this.fold(groupKey, exp.stormType, rr);
+    return { kind: 'pend', holder: Promise.resolve(rr), others: this.others(groupKey, rr) };
+  }
+
+  /** The group's recent entries other than the holder's own (the pend mutation reads those fresh). */
+  private others(groupKey: string, holder: RemediationRequest | undefined): WindowEntry[] {
+    const rest = this.o.cache.byGroup(groupKey).filter((rr) => rr.metadata.name !== holder?.metadata.name);
+    return withinWindows(sinceLastStorm(rest), this.cfg, this.now());
+  }
+
+  private plain(): GateDecision {
+    return { kind: 'create', done: () => undefined };
+  }
+
+  /** The RR the group's next signals go to: its open storm's leader or its buffer holder. */
+  private firstOf(groupKey: string): RemediationRequest | undefined {
+    const group = this.o.cache.byGroup(groupKey);
+    const nowMs = this.now();
+    return openStormLeader(group, this.cfg, nowMs) ?? bufferHolder(group, this.cfg, nowMs);
+  }
+
+  /** Creates the group's first RR of a window, under the group's Lease (one per group across replicas). */
+  private async createFirst(
+    groupKey: string,
+    candidate: Candidate,
+    exp: Expectation | undefined,
+    abort?: AbortSignal,
+  ): Promise<GateDecision> {
+    const mine = deferred();
+    this.creating.set(groupKey, mine);
+    const settle = (rr: RemediationRequest | undefined) => {
+      if (this.creating.get(groupKey) === mine) this.creating.delete(groupKey);
+      mine.resolve(rr);
+    };
+    if (!this.o.lock) return { kind: 'create', done: settle };
+    let found: RemediationRequest | undefined;
+    let release: ((created?: string) => Promise<void>) | undefined;
+    try {
+      const acquired = await this.o.lock.acquire(groupLockKey(groupKey), {
+        deadlineMs: Date.now() + (this.o.lockMaxWaitMs ?? 5000),
+        signal: abort,
+        satisfied: () => this.firstOf(groupKey) !== undefined,
+      });
+      if ('deduplicated' in acquired) found = this.firstOf(groupKey);
+      else {
+        release = (created) => acquired.held.release(created);
+        found = await this.createdElsewhere(groupKey, acquired.held.previousRR);
+      }
+    } catch (err) {
+      settle(undefined);
+      throw err;
+    }
+    if (found) {
+      void release?.();
+      settle(found);
+      return this.onto(groupKey, found, exp, candidate);
+    }
     return {
       kind: 'create',
       done: (rr) => {
         settle(rr);
-        const rest = (this.pending.get(groupKey) ?? []).filter((p) => p !== entry);
-        if (rest.length > 0) this.pending.set(groupKey, rest);
-        else this.pending.delete(groupKey);
+        void release?.(rr?.metadata.name);
       },
     };
   }
+
+  /** Under the lock: the holder another replica created last, if this cache has not seen it yet. */
+  private async createdElsewhere(
+    groupKey: string,
+    previousRR: string | undefined,
+  ): Promise<RemediationRequest | undefined> {
+    const cached = this.firstOf(groupKey);
+    if (cached || !previousRR || !this.o.getRR || this.o.cache.get(previousRR)) return cached;
+    try {
+      const rr = await this.o.getRR(this.o.cache.namespace, previousRR);
+      this.o.cache.recordLocal(rr);
+      if (groupKeyOf(rr) !== groupKey || !isActive(rr)) return undefined;
+      const nowMs = this.now();
+      return isStormOpen(rr, this.cfg, nowMs) || bufferHolder([rr], this.cfg, nowMs) ? rr : undefined;
+    } catch (err) {
+      if (err instanceof KubeError && err.kind === 'notFound') return undefined;
+      throw err;
+    }
+  }
+}
+
+/** The Lease key of a storm group (a creation lock `gw-lock-<16 hex>` of its own). */
+export function groupLockKey(groupKey: string): string {
+  return createHash('sha256').update(`storm-group:${groupKey}`).digest('hex');
+}
+
+function deferred(): Deferred {
+  let resolve!: (rr: MaybeRR | Promise<MaybeRR>) => void;
+  let done = false;
+  const promise = new Promise<MaybeRR>((r) => (resolve = r));
+  return {
+    promise,
+    resolve: (rr) => {
+      if (done) return;
+      done = true;
+      resolve(rr);
+    },
+  };
 }
