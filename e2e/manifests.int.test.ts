@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { LocalControlPlane } from './controlplane/controlPlane.ts';
 import { REPO_ROOT, applyObjects, waitForCrdsEstablished } from './controlplane/install.ts';
 import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
+import { eventually } from '../test/support/cluster.ts';
 import type { PooledKubeConfig } from '../operator/kube/kubeconfig.ts';
 
 const NAMESPACE = 'plain-install';
@@ -96,9 +97,16 @@ describe('make manifests on a real API server', () => {
 
   it('publishes the field descriptions kubectl explain shows (OpenAPI v3 of the API server)', async () => {
     type Node = { description?: string; properties?: Record<string, Node> };
-    const doc = JSON.parse(await get('/openapi/v3/apis/kubernaut.ai/v1alpha1')) as {
-      components: { schemas: Record<string, Node> };
-    };
+    // The API server publishes a new CRD's OpenAPI v3 asynchronously after it is established.
+    const doc = await eventually(
+      'the CRD group in the API server OpenAPI v3 document',
+      async () =>
+        JSON.parse(await get('/openapi/v3/apis/kubernaut.ai/v1alpha1')) as {
+          components: { schemas: Record<string, Node> };
+        },
+      60_000,
+      500,
+    );
     const rr = doc.components.schemas['ai.kubernaut.v1alpha1.RemediationRequest']!;
     const spec = rr.properties!.spec!;
     const status = rr.properties!.status!;
