@@ -3,15 +3,10 @@ import { rrName } from '../../webhook/signal/fingerprint.ts';
 import { bufferHolder, openStormLeader, stormIdFor, stormLeaderCandidate } from './policy.ts';
 import type { StormConfig } from './policy.ts';
 import { fixtureRR } from './testFixtures.ts';
+import { defaultConfig } from '../config/schema.ts';
 
-const cfg: StormConfig = {
-  rate: { threshold: 10, windowSeconds: 60 },
-  pattern: { threshold: 5, windowSeconds: 120 },
-  quietSeconds: 60,
-  maxDurationSeconds: 300,
-  bufferSeconds: 5,
-  maxListedMembers: 1000,
-};
+/** The product's defaults (contract §4): the tests below are written against them. */
+const cfg: StormConfig = defaultConfig().storm;
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 

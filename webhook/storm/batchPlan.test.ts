@@ -1,15 +1,10 @@
 import type { StormConfig } from '../../operator/storm/policy.ts';
 import { planBatch } from './batchPlan.ts';
 import type { BatchEntry, GroupView } from './batchPlan.ts';
+import { defaultConfig } from '../../operator/config/schema.ts';
 
-const cfg: StormConfig = {
-  rate: { threshold: 10, windowSeconds: 60 },
-  pattern: { threshold: 5, windowSeconds: 120 },
-  quietSeconds: 60,
-  maxDurationSeconds: 300,
-  bufferSeconds: 5,
-  maxListedMembers: 1000,
-};
+/** The product's defaults (contract §4): the tests below are written against them. */
+const cfg: StormConfig = defaultConfig().storm;
 const NOW = Date.parse('2026-11-26T10:00:00Z');
 const entry = (group: string, i: number, active = false): BatchEntry => ({
   groupKey: group,
