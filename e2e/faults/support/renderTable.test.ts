@@ -30,6 +30,8 @@ describe('the reliability table', () => {
     ]);
     expect(rows[1]).toContain('**FAIL**: a \\| b');
     expect(text).toContain('Last run: 2026-12-02T01:00:00.000Z (full sizes');
+    expect(text).toContain('the oldest result in the table is from 2026-12-02T00:00:00.000Z');
+    expect(renderReliability([result('1-a')])).not.toContain('oldest result');
   });
 
   it('says when short-size results are mixed in, and refuses to render nothing', () => {

@@ -9,10 +9,10 @@ const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 export function renderReliability(input: StoredResult[]): string {
   if (input.length === 0) throw new Error('no scenario results: run make e2e-long first');
   const results = [...input].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
-  const last = results
-    .map((r) => r.at)
-    .sort()
-    .pop()!;
+  const times = results.map((r) => r.at).sort();
+  const last = times[times.length - 1]!;
+  // A scenario re-run alone (FAULTS_RESULTS_DIR kept) leaves the others' older results in place.
+  const span = times[0] === last ? '' : `; the oldest result in the table is from ${times[0]}`;
   const rows = results.map(
     (r) =>
       `| ${cell(r.scenario)} | ${cell(r.load)} | ${cell(r.faults)} | ${r.passed ? 'pass' : '**FAIL**'}: ${cell(r.result)} | ${cell(r.figure)} |`,
@@ -26,7 +26,7 @@ and Prometheus. \`make test\` runs every scenario at a short size; \`make e2e-lo
 sizes, writes \`e2e/faults/results/*.json\` and regenerates this page (do not edit the table by hand:
 \`node e2e/faults/render-reliability.ts\`).
 
-Last run: ${last} (${results.every((r) => r.long) ? 'full sizes, `make e2e-long`' : 'includes short-size results'}).
+Last run: ${last} (${results.every((r) => r.long) ? 'full sizes, `make e2e-long`' : 'includes short-size results'}${span}).
 
 | scenario | load | faults injected | result | figure |
 |---|---|---|---|---|
