@@ -89,7 +89,7 @@ const IntakeSchema = section({
     0,
     1000,
     100,
-    'Wait before writing occurrences to an RR written within the last second.',
+    'Wait before the next status write to an RR whose writes are queueing up (signals arrived while its previous write was in flight); a write with nothing queued behind it goes out at once.',
   ),
   keepAliveTimeoutMs: int(
     1000,

@@ -41,21 +41,19 @@ const MAX_CONFLICT_RETRIES = 20;
 
 export interface BatcherOptions {
   /**
-   * How long a write to a hot RR (one written within the last second) waits to gather more
-   * signals. Signals for a quiet RR are written at once.
+   * How long a write waits to gather more signals when writes to its RR queue up (signals
+   * arrived while the previous write was in flight). Otherwise a write goes out at once.
    */
   lingerMs?: number;
   metrics?: Metrics;
   clock?: () => Date;
 }
 
-const HOT_WINDOW_MS = 1000;
-const MAX_TRACKED = 10_000;
 
 export class StatusBatcher {
   private readonly queues = new Map<string, Item[]>();
-  /** When each recently written RR was last written (insertion-ordered, bounded). */
-  private readonly lastWrite = new Map<string, number>();
+  /** RRs whose last write found signals queued behind it (judged before its callers resume). */
+  private readonly backlogged = new Set<string>();
   private readonly kube: KubeClient;
   private readonly cache: RRCache;
   private readonly metrics: Metrics | undefined;
@@ -86,8 +84,11 @@ export class StatusBatcher {
 
   private async drain(name: string): Promise<void> {
     const queue = this.queues.get(name)!;
+    // The first write of a drain goes out after one event-loop turn, so requests parsed together
+    // share it. A write that finds signals queued behind it (they came while it was in flight)
+    // means writes to this RR are queueing up: the next one lingers to carry a burst in few writes.
     while (queue.length > 0) {
-      await this.linger(name);
+      await this.linger(this.backlogged.delete(name));
       const batch = queue.splice(0, MAX_BATCH);
       try {
         await this.write(name, batch);
@@ -96,21 +97,13 @@ export class StatusBatcher {
       }
     }
     this.queues.delete(name);
+    this.backlogged.delete(name);
   }
 
-  /** One event-loop turn for a quiet RR (requests parsed together share a write); longer for a hot one. */
-  private linger(name: string): Promise<unknown> {
-    const last = this.lastWrite.get(name);
-    if (last !== undefined && Date.now() - last < HOT_WINDOW_MS && this.lingerMs > 0) {
-      return new Promise((resolve) => setTimeout(resolve, this.lingerMs));
-    }
+  /** One event-loop turn, or the linger when writes to the RR are queueing up. */
+  private linger(queued: boolean): Promise<unknown> {
+    if (queued && this.lingerMs > 0) return new Promise((resolve) => setTimeout(resolve, this.lingerMs));
     return new Promise((resolve) => setImmediate(resolve));
-  }
-
-  private noteWrite(name: string): void {
-    this.lastWrite.delete(name);
-    this.lastWrite.set(name, Date.now());
-    if (this.lastWrite.size > MAX_TRACKED) this.lastWrite.delete(this.lastWrite.keys().next().value!);
   }
 
   private async write(name: string, batch: Item[]): Promise<void> {
@@ -123,7 +116,7 @@ export class StatusBatcher {
       const patch = changedKeys(base.status ?? {}, status);
       if (Object.keys(patch).length === 0) {
         // Nothing to store (every signal was a redelivery): what they report is already stored.
-        this.finish(base, batch, results);
+        this.finish(name, base, batch, results);
         return;
       }
       try {
@@ -133,7 +126,7 @@ export class StatusBatcher {
           patch,
           base.metadata.resourceVersion,
         );
-        this.finish(stored, batch, results);
+        this.finish(name, stored, batch, results);
         return;
       } catch (err) {
         if (err instanceof KubeError && err.kind === 'conflict') {
@@ -149,7 +142,7 @@ export class StatusBatcher {
           landed.metadata.resourceVersion !== base.metadata.resourceVersion &&
           carries(landed, patch)
         ) {
-          this.finish(landed, batch, results);
+          this.finish(name, landed, batch, results);
           return;
         }
         throw err;
@@ -158,8 +151,8 @@ export class StatusBatcher {
     throw new KubeError('unavailable', 409, `status of ${name} kept conflicting`);
   }
 
-  private finish(stored: RemediationRequest, batch: Item[], results: unknown[]): void {
-    this.noteWrite(stored.metadata.name);
+  private finish(name: string, stored: RemediationRequest, batch: Item[], results: unknown[]): void {
+    if ((this.queues.get(name)?.length ?? 0) > 0) this.backlogged.add(name);
     this.cache.recordLocal(stored);
     this.metrics?.groupCommitBatchSize.observe(batch.length);
     batch.forEach((item, i) => item.resolve({ rr: stored, result: results[i] }));
