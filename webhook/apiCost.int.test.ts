@@ -1,8 +1,9 @@
 // What one signal costs the API server, counted by the API server itself: a new fingerprint
-// that is its storm group's first (group lease create, fingerprint lease create, RR create,
-// status init, both lease releases) and a duplicate (one status patch when
-// sent one at a time; group commit makes it less under load). This file owns its control plane,
+// that is its storm group's first (the group's Lease create naming the RR, RR create, status
+// init; the Lease is not released, and its clean-up later is one delete) and a duplicate (one
+// status patch when sent one at a time; group commit makes it less under load). This file owns its control plane,
 // so no other test's requests can show up in the API server's counters.
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import { LocalControlPlane } from '../e2e/controlplane/controlPlane.ts';
 import { ensureNamespace } from '../e2e/controlplane/identities.ts';
 import { installManifests } from '../e2e/controlplane/install.ts';
@@ -21,6 +22,12 @@ describe('API requests per signal', () => {
   let op: RunningOperator;
   let url: string;
   const counts = () => requestCounts(RESOURCES, kc);
+  const locks = async () =>
+    (
+      await kc
+        .makeApiClient(CoordinationV1Api)
+        .listNamespacedLease({ namespace: 'cost', labelSelector: 'kubernaut.ai/lock' })
+    ).items.length;
 
   beforeAll(async () => {
     const info = await cp.start();
@@ -44,8 +51,9 @@ describe('API requests per signal', () => {
     await cp.stop();
   });
 
-  it('costs at most 6 requests per new fingerprint and 1 per sequential duplicate', async () => {
+  it('costs at most 4 requests per new fingerprint, the Lease clean-up included, and 1 per sequential duplicate', async () => {
     const n = 20;
+    const locksBefore = await locks();
     const before = await counts();
     for (let i = 0; i < n; i++) {
       const r = await post(
@@ -54,12 +62,15 @@ describe('API requests per signal', () => {
       );
       expect(r.status).toBe(201);
     }
-    // A group Lease is released after the answer (not awaited): wait until every Lease taken is
-    // released, so no release of this phase is counted as a duplicate's cost.
-    const afterNew = await eventually('every Lease taken to be released', async () => {
+    // Anything sent after an answer (a Lease release would be) must be counted here, not as a
+    // duplicate's cost: wait until the counters stand still.
+    let last = await counts();
+    const afterNew = await eventually('the API server counters to settle', async () => {
+      await new Promise((r) => setTimeout(r, 300));
       const now = await counts();
-      const by = delta(before, now).by;
-      return (by['PUT leases 200'] ?? 0) >= (by['POST leases 201'] ?? 0) ? now : undefined;
+      const settled = delta(last, now).total === 0;
+      last = now;
+      return settled ? now : undefined;
     });
     for (let i = 0; i < n; i++) {
       const r = await post(
@@ -69,14 +80,17 @@ describe('API requests per signal', () => {
       expect(r.status).toBe(202);
     }
     const afterDup = await counts();
+    // Each Lease left behind costs one delete later (the lease-cleanup controller).
+    const leftLocks = (await locks()) - locksBefore;
     const created = delta(before, afterNew);
     const duplicated = delta(afterNew, afterDup);
     console.log(
-      `API requests per new fingerprint: ${created.total / n} ${JSON.stringify(created.by)}\n` +
+      `API requests per new fingerprint: ${created.total / n} + ${leftLocks / n} deferred Lease deletes ${JSON.stringify(created.by)}\n` +
         `API requests per sequential duplicate: ${duplicated.total / n} ${JSON.stringify(duplicated.by)}`,
     );
-    // 4 for the RR under its fingerprint's Lease, 2 for the storm group's Lease (one holder per group).
-    expect(created.total / n).toBeLessThanOrEqual(6);
+    // The group's Lease create (naming the RR), RR create, status init: 3; plus the Lease's delete.
+    expect(created.total / n).toBeLessThanOrEqual(3);
+    expect((created.total + leftLocks) / n).toBeLessThanOrEqual(4);
     expect(duplicated.total / n).toBeLessThanOrEqual(1);
   });
 

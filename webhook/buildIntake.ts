@@ -6,7 +6,7 @@ import type { Logger } from '../operator/observability/logger.ts';
 import type { Metrics } from '../operator/observability/metrics.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { CreationLock } from './create/creationLock.ts';
-import { LockedCreator } from './create/lockedCreator.ts';
+import { LockedCreator, ownPrevious } from './create/lockedCreator.ts';
 import { StatusBatcher } from './dedup/statusBatcher.ts';
 import { createIntakeApp } from './http/app.ts';
 import { EnvironmentResolver } from './pipeline/environmentResolver.ts';
@@ -31,16 +31,18 @@ export function buildIntake(p: IntakeParts) {
     namespace: config.namespace,
     holder: config.podName,
     leaseDurationSeconds: config.intake.lock.leaseDurationSeconds,
+    exists: (name) => cache.get(name) !== undefined,
     metrics,
     logger,
   });
   const matrix = config.classification.priorityMatrix
     ? parsePriorityMatrix(config.classification.priorityMatrix, 'classification.priorityMatrix')
     : DEFAULT_PRIORITY_MATRIX;
+  const locking = config.intake.lock.enabled ? lock : undefined;
   const creator = new LockedCreator({
     kube,
     cache,
-    lock,
+    lock: locking,
     maxWaitMs: config.intake.lock.maxWaitMs,
     holder: config.podName,
     metrics,
@@ -55,9 +57,10 @@ export function buildIntake(p: IntakeParts) {
     storms: new StormGate({
       cache,
       cfg: config.storm,
-      lock,
+      lock: locking,
       lockMaxWaitMs: config.intake.lock.maxWaitMs,
       getRR: (ns, name) => kube.getRR(ns, name),
+      intent: (fp, previousRR) => creator.intendedName(fp, ownPrevious(previousRR, fp)),
     }),
     priorityMatrix: matrix,
     metrics,

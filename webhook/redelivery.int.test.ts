@@ -13,7 +13,9 @@ import {
   startOperator,
 } from '../test/support/operator.ts';
 import type { Reply, RunningOperator } from '../test/support/operator.ts';
-import { fingerprint, lockLeaseName } from './signal/fingerprint.ts';
+import { stormGroupKey } from '../operator/cache/rrCache.ts';
+import { lockLeaseName } from './signal/fingerprint.ts';
+import { groupLockKey } from './storm/stormGate.ts';
 
 const firing = (deployment: string, startsAt = '2026-11-26T10:00:00Z') => ({
   ...alert({ namespace: 'shop', deployment, alertname: `Redelivered-${deployment}` }),
@@ -60,8 +62,9 @@ describe('redelivered notifications', () => {
 
   it('answers the alerts already stored as redelivered when a batch is resent after a 503', async () => {
     const alerts = ['batch-a', 'batch-b', 'batch-c'].map((d) => firing(d));
-    // Someone else holds batch-c's creation lock, so that alert cannot be stored: the batch gets 503.
-    const blocked = fingerprint('test-cluster', { kind: 'Deployment', name: 'batch-c', namespace: 'shop' });
+    // Someone else holds batch-c's creation lock (its storm group's, which serialises the group's
+    // first RR of a buffer window), so that alert cannot be stored: the batch gets 503.
+    const blocked = groupLockKey(stormGroupKey('shop', 'Redelivered-batch-c'));
     await kube.createLease(ns, {
       metadata: { name: lockLeaseName(blocked) },
       spec: { holderIdentity: 'elsewhere', leaseDurationSeconds: 3600 },

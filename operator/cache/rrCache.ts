@@ -9,6 +9,8 @@ import type { KubeClient } from '../kube/client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { Informer } from '../runtime/informer.ts';
+import { compareResourceVersions } from '../runtime/store.ts';
+import { VersionWaiters } from './versionWaiters.ts';
 
 const BY_FINGERPRINT = 'fingerprint';
 const BY_GROUP = 'group';
@@ -24,6 +26,7 @@ export function groupKeyOf(rr: RemediationRequest): string {
 export class RRCache {
   readonly informer: Informer<RemediationRequest>;
   readonly namespace: string;
+  private readonly waiters = new VersionWaiters();
 
   constructor(kube: KubeClient, namespace: string, opts: { logger?: Logger; metrics?: Metrics } = {}) {
     this.namespace = namespace;
@@ -38,6 +41,24 @@ export class RRCache {
     });
     this.informer.addIndex(BY_FINGERPRINT, (rr) => [rr.spec.signalFingerprint]);
     this.informer.addIndex(BY_GROUP, (rr) => [groupKeyOf(rr)]);
+    this.informer.onAdd((rr) => this.waiters.stored(rr));
+    this.informer.onUpdate((_old, rr) => this.waiters.stored(rr));
+    this.informer.onDelete((rr) => this.waiters.dropped(rr.metadata.name));
+  }
+
+  /**
+   * The first version of RR `name` newer than `resourceVersion` that reaches this cache (watch or
+   * local write), or undefined when none comes within `timeoutMs` or the RR leaves the cache.
+   */
+  async newerThan(
+    name: string,
+    resourceVersion: string | undefined,
+    timeoutMs: number,
+  ): Promise<RemediationRequest | undefined> {
+    const cached = this.get(name);
+    const cmp = compareResourceVersions(cached?.metadata.resourceVersion, resourceVersion);
+    if (cached && cmp !== undefined && cmp > 0) return cached;
+    return this.waiters.newerThan(name, resourceVersion, timeoutMs);
   }
 
   start(): Promise<boolean> {

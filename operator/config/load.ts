@@ -41,6 +41,7 @@ export const ENV_OVERRIDES: Record<string, string> = {
   LEADER_ELECTION_ENABLED: 'leaderElection.enabled',
   RETENTION_HOURS: 'lifecycle.retentionHours',
   STORM_BUFFER_SECONDS: 'storm.bufferSeconds',
+  INTAKE_LOCK_ENABLED: 'intake.lock.enabled',
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

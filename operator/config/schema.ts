@@ -113,6 +113,10 @@ const IntakeSchema = section({
       'leaseDurationSeconds of the per-fingerprint creation Leases; at least two API request timeouts plus 5 s (the critical section before the create is sent).',
     ),
     maxWaitMs: int(1, 600_000, 5000, 'Longest wait for a creation lock; then 503.'),
+    enabled: bool(
+      true,
+      'Take the creation Leases. Off only to measure their cost: deterministic RR names still keep one active RR per fingerprint, but replicas then race their creates and the storm buffer has no one holder per group.',
+    ),
   }),
 });
 

@@ -28,13 +28,22 @@ export type CreateResult = { kind: 'created'; rr: RemediationRequest } | { kind:
 export interface LockedCreatorOptions {
   kube: KubeClient;
   cache: RRCache;
-  lock: CreationLock;
+  /** Undefined (`intake.lock.enabled: false`, for measuring the lock's cost): names alone fence. */
+  lock: CreationLock | undefined;
   maxWaitMs: number;
   /** Lock holder identity; names create attempts. */
   holder?: string;
   metrics?: Metrics;
   logger?: Logger;
 }
+
+/** Creation without a Lease: nothing to renew, nothing to release. */
+const UNLOCKED: HeldLock = {
+  previousRR: undefined,
+  named: undefined,
+  remainingMs: () => Number.POSITIVE_INFINITY,
+  release: async () => undefined,
+};
 
 /** A create is sent only with at least this much of the lease left (local monotonic clock). */
 export const CREATE_MARGIN_MS = 2000;
@@ -49,14 +58,23 @@ export class LockedCreator {
     this.o = options;
   }
 
-  /** Creates the RR, or reports that one exists. Joiners of an in-flight attempt get `exists`. */
-  async create(c: ClassifiedSignal, signal?: AbortSignal): Promise<CreateResult> {
+  /**
+   * Creates the RR, or reports that one exists. Joiners of an in-flight attempt get `exists`.
+   * With `held` (the storm group's Lease, which already serialises every creator of the
+   * fingerprint's group) no Lease of the fingerprint's own is taken, and `held` stays the
+   * caller's to release.
+   */
+  async create(c: ClassifiedSignal, signal?: AbortSignal, held?: HeldLock): Promise<CreateResult> {
     const running = this.inFlight.get(c.fingerprint);
     if (running) {
       await running.catch(() => undefined);
       return { kind: 'exists' };
     }
-    const attempt = this.createLocked(c, signal).finally(() => this.inFlight.delete(c.fingerprint));
+    const attempt = (
+      held
+        ? this.createUnderLock(c, held, ownPrevious(held.previousRR, c.fingerprint), () => undefined)
+        : this.createLocked(c, signal)
+    ).finally(() => this.inFlight.delete(c.fingerprint));
     this.inFlight.set(c.fingerprint, attempt);
     return attempt;
   }
@@ -69,26 +87,49 @@ export class LockedCreator {
   async findActive(fingerprint: string): Promise<RemediationRequest | undefined> {
     const cached = this.o.cache.activeByFingerprint(fingerprint);
     if (cached) return cached;
-    const name = await this.o.lock.lastCreated(fingerprint);
+    const name = await this.o.lock?.lastCreated(fingerprint);
     if (!name) return undefined;
     const rr = this.o.cache.get(name) ?? (await this.read(name));
     return rr && isActive(rr) && rr.spec.signalFingerprint === fingerprint ? rr : undefined;
   }
 
-  private async createLocked(c: ClassifiedSignal, signal?: AbortSignal): Promise<CreateResult> {
+  /**
+   * The RR a creator of this fingerprint will try first: the newest generation named by the
+   * Lease (`previousRR`) or present in the cache, or the next one when the cache shows that one
+   * terminal. Written on the Lease when it is acquired.
+   */
+  intendedName(fp: string, previousRR: string | undefined): string {
     const { cache } = this.o;
-    const acquired = await this.o.lock.acquire(c.fingerprint, {
+    let generation = Math.max(1, ...this.knownGenerations(fp, previousRR));
+    for (let step = 0; step < MAX_GENERATION_STEPS; step++, generation++) {
+      const seen = cache.get(rrName(fp, generation));
+      if (!seen || isActive(seen)) break;
+    }
+    return rrName(fp, generation);
+  }
+
+  private async createLocked(c: ClassifiedSignal, signal?: AbortSignal): Promise<CreateResult> {
+    const { cache, lock } = this.o;
+    if (!lock) return this.createUnderLock(c, UNLOCKED, undefined, () => undefined);
+    const acquired = await lock.acquire(c.fingerprint, {
       deadlineMs: Date.now() + this.o.maxWaitMs,
       signal,
       satisfied: () => cache.activeByFingerprint(c.fingerprint) !== undefined,
+      intent: (previousRR) => this.intendedName(c.fingerprint, previousRR),
     });
     if ('deduplicated' in acquired) return { kind: 'exists' };
     const held = acquired.held;
     let newest = held.previousRR;
+    let stored = false;
     try {
-      return await this.createUnderLock(c, held, (name) => (newest = name));
+      const result = await this.createUnderLock(c, held, held.previousRR, (name, exists) => {
+        newest = name;
+        stored = exists;
+      });
+      return result;
     } finally {
-      await held.release(newest);
+      // Nothing to write when the RR the Lease names now exists: the next creator sees it done.
+      await held.release(newest, { stored });
     }
   }
 
@@ -96,21 +137,27 @@ export class LockedCreator {
   private async createUnderLock(
     c: ClassifiedSignal,
     held: HeldLock,
-    tried: (name: string) => void,
+    previousRR: string | undefined,
+    tried: (name: string, exists: boolean) => void,
   ): Promise<CreateResult> {
     const { cache } = this.o;
     const fp = c.fingerprint;
-    if (cache.activeByFingerprint(fp)) return { kind: 'exists' };
-    if (await this.legacyActive(fp, held.previousRR)) return { kind: 'exists' };
-    const known = this.knownGenerations(fp, held.previousRR);
+    const active = cache.activeByFingerprint(fp);
+    if (active) {
+      tried(active.metadata.name, true);
+      return { kind: 'exists' };
+    }
+    if (await this.legacyActive(fp, previousRR)) return { kind: 'exists' };
+    const known = this.knownGenerations(fp, previousRR);
     const attempt = `${this.o.holder ?? 'intake'}/${randomBytes(6).toString('hex')}`;
     let generation = Math.max(1, ...known);
     for (let step = 0; step < MAX_GENERATION_STEPS; step++, generation++) {
       const name = rrName(fp, generation);
-      tried(name);
+      tried(name, false);
       // A generation known to have been used is read first (one GET, usually "active").
       const seen = cache.get(name) ?? (known.includes(generation) ? await this.read(name) : undefined);
       if (seen) {
+        tried(name, true);
         if (isActive(seen)) return { kind: 'exists' };
         continue;
       }
@@ -120,6 +167,7 @@ export class LockedCreator {
       const result = await this.createOrFind(
         buildRemediationRequest(c, cache.namespace, generation, attempt),
       );
+      tried(name, true);
       const mine = result.created || result.rr.metadata.annotations?.[CREATE_ATTEMPT_ANNOTATION] === attempt;
       if (mine) return { kind: 'created', rr: await this.created(result.rr, c) };
       if (isActive(result.rr)) return { kind: 'exists' };
@@ -206,4 +254,9 @@ export class LockedCreator {
       return rr;
     }
   }
+}
+
+/** A storm group's Lease names the group's last RR, which is this fingerprint's only if its name says so. */
+export function ownPrevious(previousRR: string | undefined, fp: string): string | undefined {
+  return previousRR !== undefined && generationOf(previousRR, fp) !== undefined ? previousRR : undefined;
 }

@@ -38,6 +38,8 @@ const STATUS_KEYS = [
 ] as const;
 const MAX_BATCH = 1000;
 const MAX_CONFLICT_RETRIES = 20;
+/** How long a write that lost (409) waits for the watch to bring the winner before reading it. */
+const CONFLICT_WATCH_WAIT_MS = 250;
 
 export interface BatcherOptions {
   /**
@@ -48,7 +50,6 @@ export interface BatcherOptions {
   metrics?: Metrics;
   clock?: () => Date;
 }
-
 
 export class StatusBatcher {
   private readonly queues = new Map<string, Item[]>();
@@ -131,7 +132,10 @@ export class StatusBatcher {
       } catch (err) {
         if (err instanceof KubeError && err.kind === 'conflict') {
           this.metrics?.statusUpdateConflicts.inc();
-          base = await this.fetch(name);
+          // The version that beat this write is on its way through the watch; read only if it is slow.
+          base =
+            (await this.cache.newerThan(name, base.metadata.resourceVersion, CONFLICT_WATCH_WAIT_MS)) ??
+            (await this.fetch(name));
           continue;
         }
         if (err instanceof KubeError && err.kind === 'notFound') throw this.gone(name);

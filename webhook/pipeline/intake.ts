@@ -110,7 +110,8 @@ export class Intake {
       }
       let created;
       try {
-        created = await this.d.creator.create(await this.classify(signal, target, fp, receivedAt), abort);
+        const classified = await this.classify(signal, target, fp, receivedAt);
+        created = await this.d.creator.create(classified, abort, gate.lock);
       } finally {
         gate.done(created?.kind === 'created' ? created.rr : undefined);
       }

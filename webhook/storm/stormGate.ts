@@ -20,7 +20,7 @@ import {
   withinWindows,
 } from '../../operator/storm/policy.ts';
 import type { StormConfig, WindowEntry } from '../../operator/storm/policy.ts';
-import type { CreationLock } from '../create/creationLock.ts';
+import type { CreationLock, HeldLock } from '../create/creationLock.ts';
 import { planBatch } from './batchPlan.ts';
 import type { BatchEntry } from './batchPlan.ts';
 
@@ -39,7 +39,12 @@ export type GateDecision =
       truncated?: number;
     }
   | { kind: 'pend'; holder: Promise<RemediationRequest | undefined>; others: WindowEntry[] }
-  | { kind: 'create'; done: (rr: RemediationRequest | undefined) => void };
+  | {
+      kind: 'create';
+      done: (rr: RemediationRequest | undefined) => void;
+      /** The group's Lease, held for this create: the creator takes no Lease of its own. */
+      lock?: HeldLock;
+    };
 
 type MaybeRR = RemediationRequest | undefined;
 
@@ -63,6 +68,8 @@ export interface StormGateOptions {
   lockMaxWaitMs?: number;
   /** Reads the RR another replica's lock holder created (not yet in this cache). */
   getRR?: (namespace: string, name: string) => Promise<RemediationRequest>;
+  /** The RR a creator of `fingerprint` will try first (named on the group's Lease when taken). */
+  intent?: (fingerprint: string, previousRR: string | undefined) => string | undefined;
   now?: () => number;
 }
 
@@ -222,34 +229,38 @@ export class StormGate {
       if (this.creating.get(groupKey) === mine) this.creating.delete(groupKey);
       mine.resolve(rr);
     };
-    if (!this.o.lock) return { kind: 'create', done: settle };
+    // Without a buffer window there is no holder to agree on: the fingerprint's own Lease will do.
+    if (!this.o.lock || this.cfg.bufferSeconds <= 0) return { kind: 'create', done: settle };
     let found: RemediationRequest | undefined;
-    let release: ((created?: string) => Promise<void>) | undefined;
+    let held: HeldLock | undefined;
     try {
       const acquired = await this.o.lock.acquire(groupLockKey(groupKey), {
         deadlineMs: Date.now() + (this.o.lockMaxWaitMs ?? 5000),
         signal: abort,
         satisfied: () => this.firstOf(groupKey) !== undefined,
+        intent: (previousRR) => this.o.intent?.(candidate.fingerprint, previousRR),
       });
       if ('deduplicated' in acquired) found = this.firstOf(groupKey);
       else {
-        release = (created) => acquired.held.release(created);
-        found = await this.createdElsewhere(groupKey, acquired.held.previousRR);
+        held = acquired.held;
+        found = await this.createdElsewhere(groupKey, held.previousRR);
       }
     } catch (err) {
       settle(undefined);
       throw err;
     }
     if (found) {
-      void release?.();
+      void held?.release();
       settle(found);
       return this.onto(groupKey, found, exp, candidate);
     }
     return {
       kind: 'create',
+      lock: held,
       done: (rr) => {
         settle(rr);
-        void release?.(rr?.metadata.name);
+        // Nothing to write when this create made the RR the Lease names.
+        void held?.release(rr?.metadata.name, { stored: rr !== undefined });
       },
     };
   }
