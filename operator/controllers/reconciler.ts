@@ -10,6 +10,11 @@ export interface Reconciler {
   readonly concurrency?: number;
   /** The keys an added, changed or deleted RR wakes; none when the controller does not care. */
   keysOf(rr: RemediationRequest): string[];
+  /**
+   * Whether an update (old -> new) can matter to this controller; absent: every update does.
+   * Lets a controller skip the updates it never reads (a duplicate's count, for the storm rules).
+   */
+  wakesOnUpdate?(oldRR: RemediationRequest, newRR: RemediationRequest): boolean;
   /** Keys every periodic resync enqueues besides those of every cached RR. */
   resyncKeys?(): string[];
   /** Converges one key. A conflict (optimistic write lost) may be thrown: the key is retried. */

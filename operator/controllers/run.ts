@@ -42,16 +42,18 @@ export async function runControllers(ctx: ControllerContext, signal: AbortSignal
   const enqueue = (rr: RemediationRequest) => {
     for (const { r, queue } of running) for (const key of r.keysOf(rr)) queue.add(key);
   };
+  const enqueueUpdate = (old: RemediationRequest, rr: RemediationRequest) => {
+    for (const { r, queue } of running) {
+      if (r.wakesOnUpdate && !r.wakesOnUpdate(old, rr)) continue;
+      for (const key of r.keysOf(rr)) queue.add(key);
+    }
+  };
   const resync = () => {
     for (const rr of ctx.cache.list()) enqueue(rr);
     for (const { r, queue } of running) for (const key of r.resyncKeys?.() ?? []) queue.add(key);
   };
   // Subscribe first, then list: a change between the two is enqueued twice, never missed.
-  const unsubscribe = [
-    informer.onAdd(enqueue),
-    informer.onUpdate((_old, rr) => enqueue(rr)),
-    informer.onDelete(enqueue),
-  ];
+  const unsubscribe = [informer.onAdd(enqueue), informer.onUpdate(enqueueUpdate), informer.onDelete(enqueue)];
   resync();
   const timer = setInterval(resync, ctx.config.lifecycle.resyncSeconds * 1000);
   timer.unref();

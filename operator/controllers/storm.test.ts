@@ -9,7 +9,7 @@ import { silentLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { fixtureRR } from '../storm/testFixtures.ts';
 import type { ControllerContext } from './context.ts';
-import { stormController } from './storm.ts';
+import { stormController, stormRelevantChange } from './storm.ts';
 
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 
@@ -145,5 +145,29 @@ describe('storm controller reconcile', () => {
     expect(unmarked.map((r) => r.metadata.name)).toEqual([rrs[3]!.metadata.name]);
     await controller.reconcile(groupKeyOf(rrs[0]!), new AbortController().signal);
     expect(c.store.get(rrs[3]!.metadata.name)!.status?.stormAggregation?.isPartOfStorm).toBe(true);
+  });
+});
+
+describe('stormRelevantChange', () => {
+  const base = fixtureRR({ namespace: 'ns', pod: 'p', status: { overallPhase: 'Pending' } });
+  const withStatus = (status: RemediationRequest['status']) => ({ ...base, status });
+
+  it('ignores a duplicate: only the count and the occurrence record changed', () => {
+    const after = withStatus({
+      ...base.status,
+      deduplication: { occurrenceCount: 2 },
+      recentOccurrences: ['abc'],
+    });
+    expect(stormRelevantChange(base, after)).toBe(false);
+  });
+
+  it('wakes on the phase, the storm record (by content) and the storm label', () => {
+    expect(stormRelevantChange(base, withStatus({ overallPhase: 'Completed' }))).toBe(true);
+    const pending = withStatus({ ...base.status, stormAggregation: { aggregatedCount: 1 } });
+    expect(stormRelevantChange(base, pending)).toBe(true);
+    const same = withStatus({ ...base.status, stormAggregation: { aggregatedCount: 1 } });
+    expect(stormRelevantChange(pending, same)).toBe(false);
+    const labelled = { ...base, metadata: { ...base.metadata, labels: { 'kubernaut.ai/storm': 's' } } };
+    expect(stormRelevantChange(base, labelled)).toBe(true);
   });
 });

@@ -9,6 +9,8 @@
 // yet, gets AlreadyExists instead of creating a duplicate. Only if the API server has already
 // expired the Event (--event-ttl, 1 h by default, beyond the 30 min announce window) could a
 // storm be announced twice; that is harmless and accepted.
+import { LABEL_STORM } from '../api/types.ts';
+import type { RemediationRequest } from '../api/types.ts';
 import { groupKeyOf } from '../cache/rrCache.ts';
 import { isKubeError } from '../kube/errors.ts';
 import { stormEvent, stormEventName } from '../storm/events.ts';
@@ -78,6 +80,7 @@ export function stormController(ctx: ControllerContext, now: () => number = Date
     name: 'storm',
     concurrency: 4,
     keysOf: (rr) => [groupKeyOf(rr)],
+    wakesOnUpdate: stormRelevantChange,
     async reconcile(groupKey) {
       const group = ctx.cache.byGroup(groupKey);
       if (group.length === 0) return {};
@@ -93,6 +96,22 @@ export function stormController(ctx: ControllerContext, now: () => number = Date
         : requeueAt(nowMs + plan.recheckAfterMs + CLOSE_MARGIN_MS, nowMs);
     },
   };
+}
+
+/**
+ * Whether an update can change what the storm rules decide for its group: the phase (active or
+ * not), the storm record (pending members included), the storm label or deletion. A duplicate's
+ * count and occurrence record are not read by the rules, so the write of every duplicate does not
+ * re-plan its group (time-based revisits are requeued by the plan itself).
+ */
+export function stormRelevantChange(old: RemediationRequest, rr: RemediationRequest): boolean {
+  return (
+    old.status?.overallPhase !== rr.status?.overallPhase ||
+    old.metadata.labels?.[LABEL_STORM] !== rr.metadata.labels?.[LABEL_STORM] ||
+    old.metadata.deletionTimestamp !== rr.metadata.deletionTimestamp ||
+    (old.status?.stormAggregation !== rr.status?.stormAggregation &&
+      JSON.stringify(old.status?.stormAggregation) !== JSON.stringify(rr.status?.stormAggregation))
+  );
 }
 
 /** Runs the writes one after the other, each whatever the others did; returns their failures. */
