@@ -4,7 +4,7 @@
 // replicas a group has one holder, hence one storm leader. A batch that alone crosses a threshold
 // was planned beforehand (planBatch): one leader, every other member folded into it.
 import { createHash } from 'node:crypto';
-import type { RemediationRequest, StormType } from '../../operator/api/types.ts';
+import type { StormType } from '../../operator/api/types.ts';
 import { groupKeyOf } from '../../operator/cache/rrCache.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
 import { isActive } from '../../operator/api/phase.ts';
@@ -23,6 +23,7 @@ import type { StormConfig, WindowEntry } from '../../operator/storm/policy.ts';
 import type { CreationLock } from '../create/creationLock.ts';
 import { planBatch } from './batchPlan.ts';
 import type { BatchEntry } from './batchPlan.ts';
+import type { CachedRR } from '../../operator/cache/projection.ts';
 
 export interface Candidate {
   fingerprint: string;
@@ -35,13 +36,13 @@ export type GateDecision =
   | {
       kind: 'fold';
       stormType: StormType;
-      leader: Promise<RemediationRequest | undefined>;
+      leader: Promise<CachedRR | undefined>;
       truncated?: number;
     }
-  | { kind: 'pend'; holder: Promise<RemediationRequest | undefined>; others: WindowEntry[] }
-  | { kind: 'create'; done: (rr: RemediationRequest | undefined) => void };
+  | { kind: 'pend'; holder: Promise<CachedRR | undefined>; others: WindowEntry[] }
+  | { kind: 'create'; done: (rr: CachedRR | undefined) => void };
 
-type MaybeRR = RemediationRequest | undefined;
+type MaybeRR = CachedRR | undefined;
 
 interface Deferred {
   promise: Promise<MaybeRR>;
@@ -62,7 +63,7 @@ export interface StormGateOptions {
   lock?: CreationLock;
   lockMaxWaitMs?: number;
   /** Reads the RR another replica's lock holder created (not yet in this cache). */
-  getRR?: (namespace: string, name: string) => Promise<RemediationRequest>;
+  getRR?: (namespace: string, name: string) => Promise<CachedRR>;
   now?: () => number;
 }
 
@@ -173,7 +174,7 @@ export class StormGate {
   private fold(
     groupKey: string,
     stormType: StormType,
-    leader: RemediationRequest | Promise<RemediationRequest | undefined>,
+    leader: CachedRR | Promise<CachedRR | undefined>,
   ): GateDecision {
     const truncated = this.truncated.get(groupKey);
     this.truncated.delete(groupKey);
@@ -182,7 +183,7 @@ export class StormGate {
 
   private onto(
     groupKey: string,
-    rr: RemediationRequest,
+    rr: CachedRR,
     exp: Expectation | undefined,
     candidate: Candidate,
   ): GateDecision {
@@ -193,7 +194,7 @@ export class StormGate {
   }
 
   /** The group's recent entries other than the holder's own (the pend mutation reads those fresh). */
-  private others(groupKey: string, holder: RemediationRequest | undefined): WindowEntry[] {
+  private others(groupKey: string, holder: CachedRR | undefined): WindowEntry[] {
     const rest = this.o.cache.byGroup(groupKey).filter((rr) => rr.metadata.name !== holder?.metadata.name);
     return withinWindows(sinceLastStorm(rest), this.cfg, this.now());
   }
@@ -203,7 +204,7 @@ export class StormGate {
   }
 
   /** The RR the group's next signals go to: its open storm's leader or its buffer holder. */
-  private firstOf(groupKey: string): RemediationRequest | undefined {
+  private firstOf(groupKey: string): CachedRR | undefined {
     const group = this.o.cache.byGroup(groupKey);
     const nowMs = this.now();
     return openStormLeader(group, this.cfg, nowMs) ?? bufferHolder(group, this.cfg, nowMs);
@@ -218,12 +219,12 @@ export class StormGate {
   ): Promise<GateDecision> {
     const mine = deferred();
     this.creating.set(groupKey, mine);
-    const settle = (rr: RemediationRequest | undefined) => {
+    const settle = (rr: CachedRR | undefined) => {
       if (this.creating.get(groupKey) === mine) this.creating.delete(groupKey);
       mine.resolve(rr);
     };
     if (!this.o.lock) return { kind: 'create', done: settle };
-    let found: RemediationRequest | undefined;
+    let found: CachedRR | undefined;
     let release: ((created?: string) => Promise<void>) | undefined;
     try {
       const acquired = await this.o.lock.acquire(groupLockKey(groupKey), {
@@ -258,7 +259,7 @@ export class StormGate {
   private async createdElsewhere(
     groupKey: string,
     previousRR: string | undefined,
-  ): Promise<RemediationRequest | undefined> {
+  ): Promise<CachedRR | undefined> {
     const cached = this.firstOf(groupKey);
     if (cached || !previousRR || !this.o.getRR || this.o.cache.get(previousRR)) return cached;
     try {
