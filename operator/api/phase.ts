@@ -1,6 +1,5 @@
 // Phase semantics (contract §3): a set list of terminal phases; everything else, including
 // empty and unknown phases, is active and absorbs new occurrences.
-import type { RemediationRequest } from './types.ts';
 import type { CachedRR } from '../cache/projection.ts';
 
 export const PENDING = 'Pending';

@@ -12,7 +12,12 @@ import { API_VERSION, KIND } from '../api/types.ts';
 import type { RemediationRequest, RemediationRequestSpec, RemediationRequestStatus } from '../api/types.ts';
 
 /** Spec fields read from cached RRs (fingerprint index, storm groups and rules, Events). */
-export const CACHED_SPEC_FIELDS = ['signalFingerprint', 'signalName', 'targetResource', 'receivedTime'] as const;
+export const CACHED_SPEC_FIELDS = [
+  'signalFingerprint',
+  'signalName',
+  'targetResource',
+  'receivedTime',
+] as const;
 
 /** Metadata fields read from cached RRs (keys, optimistic writes, phase, storm labels and Events). */
 export const CACHED_METADATA_FIELDS = [
@@ -82,6 +87,7 @@ function ownAnnotations(all: Record<string, string> | undefined): Record<string,
   }
   if (!foreign) return all;
   const own: Record<string, string> = {};
-  for (const [key, value] of Object.entries(all)) if (key.startsWith(CACHED_ANNOTATION_PREFIX)) own[key] = value;
+  for (const [key, value] of Object.entries(all))
+    if (key.startsWith(CACHED_ANNOTATION_PREFIX)) own[key] = value;
   return Object.keys(own).length > 0 ? own : undefined;
 }

@@ -13,11 +13,7 @@ import type { ControllerContext } from './context.ts';
 import { patchStatus } from './status.ts';
 import type { CachedRR } from '../cache/projection.ts';
 
-export async function labelStorm(
-  ctx: ControllerContext,
-  rr: CachedRR,
-  stormId: string,
-): Promise<void> {
+export async function labelStorm(ctx: ControllerContext, rr: CachedRR, stormId: string): Promise<void> {
   try {
     const stored = await ctx.kube.patchRRLabels(rr.metadata.namespace, rr.metadata.name, {
       [LABEL_STORM]: stormId,

@@ -68,11 +68,7 @@ export interface GroupPlan {
   recheckAfterMs?: number;
 }
 
-export function planStormGroup(
-  group: readonly CachedRR[],
-  cfg: StormConfig,
-  nowMs: number,
-): GroupPlan {
+export function planStormGroup(group: readonly CachedRR[], cfg: StormConfig, nowMs: number): GroupPlan {
   // Storms that went quiet close first; a new storm is only looked for once they have (the next
   // reconcile), so that the closed storm's own RRs never re-trigger it (see sinceLastStorm).
   const closing = group.some(

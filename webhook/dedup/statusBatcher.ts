@@ -13,11 +13,7 @@ import type { Metrics } from '../../operator/observability/metrics.ts';
 import type { CachedRR } from '../../operator/cache/projection.ts';
 
 /** Applies one signal's change to a working copy of the status; returns that signal's result. */
-export type StatusMutation<R> = (
-  status: RemediationRequestStatus,
-  nowIso: string,
-  rr: CachedRR,
-) => R;
+export type StatusMutation<R> = (status: RemediationRequestStatus, nowIso: string, rr: CachedRR) => R;
 
 /** The RR can no longer take this change (terminal or deleted): the signal must go elsewhere. */
 export class RRNotActiveError extends Error {
