@@ -38,6 +38,9 @@ export class RRCache {
       watcher: kube,
       labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}`,
       transform: projectRR,
+      // A page is parsed whole before it is projected: 100 full RRs (~0.5 MB parsed) die young in
+      // the chart's 2 MB semi-space, 500 did not and grew the old space (-8 MB RSS at 10k RRs).
+      pageSize: 100,
       logger: opts.logger,
       metrics: opts.metrics,
     });
