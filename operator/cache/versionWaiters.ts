@@ -1,23 +1,19 @@
 // Lets a writer that lost an optimistic write (409) wait for the watch to bring the version that
 // beat it, instead of reading it again: the watch delivers it anyway, usually within
 // milliseconds, so under contention between replicas each conflict costs one request, not two.
-import type { RemediationRequest } from '../api/types.ts';
 import { compareResourceVersions } from '../runtime/store.ts';
+import type { CachedRR } from './projection.ts';
 
 interface Waiter {
   after: string;
-  resolve: (rr: RemediationRequest | undefined) => void;
+  resolve: (rr: CachedRR | undefined) => void;
 }
 
 export class VersionWaiters {
   private readonly byName = new Map<string, Set<Waiter>>();
 
   /** Resolves with the first cached version of `name` newer than `after`, or undefined after `timeoutMs`. */
-  newerThan(
-    name: string,
-    after: string | undefined,
-    timeoutMs: number,
-  ): Promise<RemediationRequest | undefined> {
+  newerThan(name: string, after: string | undefined, timeoutMs: number): Promise<CachedRR | undefined> {
     if (after === undefined) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const set = this.byName.get(name) ?? new Set<Waiter>();
@@ -37,7 +33,7 @@ export class VersionWaiters {
   }
 
   /** Called for every object the cache stores (watch event or local write). */
-  stored(rr: RemediationRequest): void {
+  stored(rr: CachedRR): void {
     const set = this.byName.get(rr.metadata.name);
     if (!set) return;
     for (const w of [...set]) {

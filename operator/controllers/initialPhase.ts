@@ -3,16 +3,16 @@
 // that were created by someone else, so it leaves every RR alone for a grace period first and
 // never races the intake's own write.
 import { PENDING } from '../api/phase.ts';
-import type { RemediationRequest } from '../api/types.ts';
 import { creationMs } from '../cache/rrCache.ts';
 import type { ControllerContext } from './context.ts';
 import { requeueAt } from './reconciler.ts';
 import type { Reconciler } from './reconciler.ts';
 import { patchStatus } from './status.ts';
+import type { CachedRR } from '../cache/projection.ts';
 
 export const INITIAL_PHASE_GRACE_MS = 10_000;
 
-function needsPhase(rr: RemediationRequest): boolean {
+function needsPhase(rr: CachedRR): boolean {
   return !rr.status?.overallPhase && !rr.metadata.deletionTimestamp;
 }
 

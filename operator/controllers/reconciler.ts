@@ -1,20 +1,20 @@
 // The shape of one controller: a name, which work-queue keys a RemediationRequest change wakes,
 // and one level-triggered reconcile function that converges the state of a key as the shared
 // cache shows it now. Retries and time-based revisits are expressed by the returned WorkResult.
-import type { RemediationRequest } from '../api/types.ts';
 import type { WorkResult } from '../runtime/workqueue.ts';
+import type { CachedRR } from '../cache/projection.ts';
 
 export interface Reconciler {
   readonly name: string;
   /** Keys handled at the same time (default 1). */
   readonly concurrency?: number;
   /** The keys an added, changed or deleted RR wakes; none when the controller does not care. */
-  keysOf(rr: RemediationRequest): string[];
+  keysOf(rr: CachedRR): string[];
   /**
    * Whether an update (old -> new) can matter to this controller; absent: every update does.
    * Lets a controller skip the updates it never reads (a duplicate's count, for the storm rules).
    */
-  wakesOnUpdate?(oldRR: RemediationRequest, newRR: RemediationRequest): boolean;
+  wakesOnUpdate?(oldRR: CachedRR, newRR: CachedRR): boolean;
   /** Keys every periodic resync enqueues besides those of every cached RR. */
   resyncKeys?(): string[];
   /** Converges one key. A conflict (optimistic write lost) may be thrown: the key is retried. */

@@ -6,12 +6,12 @@
 // Writes and the delete carry the cached resourceVersion, so a change meanwhile (e.g. a reopened
 // RR) is looked at again rather than overwritten or deleted.
 import { isTerminalPhase } from '../api/phase.ts';
-import type { RemediationRequest } from '../api/types.ts';
 import { isKubeError } from '../kube/errors.ts';
 import type { ControllerContext } from './context.ts';
 import { requeueAt } from './reconciler.ts';
 import type { Reconciler } from './reconciler.ts';
 import { patchStatus } from './status.ts';
+import type { CachedRR } from '../cache/projection.ts';
 
 export type RetentionStep =
   | { action: 'none' }
@@ -21,7 +21,7 @@ export type RetentionStep =
   | { action: 'delete' };
 
 /** What retention does with one RR at `nowMs` (pure). */
-export function retentionStep(rr: RemediationRequest, nowMs: number, retentionMs: number): RetentionStep {
+export function retentionStep(rr: CachedRR, nowMs: number, retentionMs: number): RetentionStep {
   if (rr.metadata.deletionTimestamp) return { action: 'none' };
   const since = rr.status?.terminalSince;
   if (!isTerminalPhase(rr.status?.overallPhase)) return since ? { action: 'clear' } : { action: 'none' };
@@ -58,7 +58,7 @@ export function retentionController(ctx: ControllerContext, now: () => number = 
             if (isKubeError(err, 'notFound')) return {};
             throw err;
           }
-          log.info('deleted RemediationRequest past retention', {
+          log.info('deleted CachedRR past retention', {
             rr: name,
             phase: rr.status?.overallPhase,
             terminalSince: rr.status?.terminalSince,

@@ -3,7 +3,6 @@
 // derives from it) and by a periodic resync that enqueues every key again, which is what revisits
 // time-based conditions (storms going quiet, retention, idle locks) even when nothing changes.
 // On abort the queues stop taking keys and the running reconciles are awaited.
-import type { RemediationRequest } from '../api/types.ts';
 import { isKubeError } from '../kube/errors.ts';
 import { WorkQueue } from '../runtime/workqueue.ts';
 import type { WorkHandler } from '../runtime/workqueue.ts';
@@ -13,6 +12,7 @@ import { leaseCleanupController } from './leaseCleanup.ts';
 import type { Reconciler } from './reconciler.ts';
 import { retentionController } from './retention.ts';
 import { stormController } from './storm.ts';
+import type { CachedRR } from '../cache/projection.ts';
 
 export function controllers(ctx: ControllerContext): Reconciler[] {
   return [
@@ -39,10 +39,10 @@ export async function runControllers(ctx: ControllerContext, signal: AbortSignal
     }),
   }));
   for (const { r, queue } of running) observed.attachQueue(r.name, queue);
-  const enqueue = (rr: RemediationRequest) => {
+  const enqueue = (rr: CachedRR) => {
     for (const { r, queue } of running) for (const key of r.keysOf(rr)) queue.add(key);
   };
-  const enqueueUpdate = (old: RemediationRequest, rr: RemediationRequest) => {
+  const enqueueUpdate = (old: CachedRR, rr: CachedRR) => {
     for (const { r, queue } of running) {
       if (r.wakesOnUpdate && !r.wakesOnUpdate(old, rr)) continue;
       for (const key of r.keysOf(rr)) queue.add(key);

@@ -1,14 +1,14 @@
 // Optimistic status writes for the controllers: merge-patched with the cached resourceVersion,
 // so a write based on a stale view fails with a `conflict` KubeError (the key is reconciled again
 // from the newer version). The stored object goes into the cache at once (read-your-writes).
-import type { RemediationRequest } from '../api/types.ts';
 import { isKubeError } from '../kube/errors.ts';
 import type { ControllerContext } from './context.ts';
+import type { CachedRR } from '../cache/projection.ts';
 
 /** Returns false when the RR no longer exists (nothing left to converge). */
 export async function patchStatus(
   ctx: ControllerContext,
-  rr: RemediationRequest,
+  rr: CachedRR,
   status: Record<string, unknown>,
 ): Promise<boolean> {
   try {

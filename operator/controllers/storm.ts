@@ -10,7 +10,7 @@
 // expired the Event (--event-ttl, 1 h by default, beyond the 30 min announce window) could a
 // storm be announced twice; that is harmless and accepted.
 import { LABEL_STORM } from '../api/types.ts';
-import type { RemediationRequest } from '../api/types.ts';
+import type { CachedRR } from '../cache/rrCache.ts';
 import { groupKeyOf } from '../cache/rrCache.ts';
 import { isKubeError } from '../kube/errors.ts';
 import { stormEvent, stormEventName } from '../storm/events.ts';
@@ -104,7 +104,7 @@ export function stormController(ctx: ControllerContext, now: () => number = Date
  * count and occurrence record are not read by the rules, so the write of every duplicate does not
  * re-plan its group (time-based revisits are requeued by the plan itself).
  */
-export function stormRelevantChange(old: RemediationRequest, rr: RemediationRequest): boolean {
+export function stormRelevantChange(old: CachedRR, rr: CachedRR): boolean {
   return (
     old.status?.overallPhase !== rr.status?.overallPhase ||
     old.metadata.labels?.[LABEL_STORM] !== rr.metadata.labels?.[LABEL_STORM] ||

@@ -3,7 +3,7 @@
 // `kubernaut.ai/storm=<stormId>` so that `kubectl get rr -l kubernaut.ai/storm=<id>` lists them.
 import { mergePatchDiff } from '../api/mergePatch.ts';
 import { LABEL_STORM } from '../api/types.ts';
-import type { PendingMember, RemediationRequest } from '../api/types.ts';
+import type { PendingMember } from '../api/types.ts';
 import { isKubeError } from '../kube/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { DueBuffer } from '../storm/plan.ts';
@@ -11,12 +11,9 @@ import { recordCreation, remember } from '../../webhook/dedup/occurrences.ts';
 import { classifiedFromPending } from '../../webhook/storm/pending.ts';
 import type { ControllerContext } from './context.ts';
 import { patchStatus } from './status.ts';
+import type { CachedRR } from '../cache/projection.ts';
 
-export async function labelStorm(
-  ctx: ControllerContext,
-  rr: RemediationRequest,
-  stormId: string,
-): Promise<void> {
+export async function labelStorm(ctx: ControllerContext, rr: CachedRR, stormId: string): Promise<void> {
   try {
     const stored = await ctx.kube.patchRRLabels(rr.metadata.namespace, rr.metadata.name, {
       [LABEL_STORM]: stormId,
@@ -53,7 +50,7 @@ export async function createBuffered(ctx: ControllerContext, b: DueBuffer, log: 
  * A pending member seen more than once keeps its count, its last time and its occurrence ids on
  * its own RR (the first one is its creating occurrence), so a redelivery is recognised there.
  */
-async function carryRepeats(ctx: ControllerContext, rr: RemediationRequest, p: PendingMember): Promise<void> {
+async function carryRepeats(ctx: ControllerContext, rr: CachedRR, p: PendingMember): Promise<void> {
   if (p.occurrences <= 1) return;
   const before = rr.status ?? {};
   const after = structuredClone(before);

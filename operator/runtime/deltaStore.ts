@@ -2,10 +2,14 @@
 // writes to the indexed store and reports what changed as deltas, which the informer turns into
 // onAdd / onUpdate / onDelete calls. Pure and synchronous, so every rule is unit-testable.
 //
-// Objects in the store are never mutated: updates replace them whole. With `freeze` (the
-// default) they are deep-frozen on the way in, so a caller that writes to a cached object gets a
-// TypeError instead of silently corrupting the cache shared by the intake and the controllers.
-// Callers that need a modified copy use structuredClone().
+// Objects in the store are never mutated: updates replace them whole. With `freeze` they are
+// deep-frozen on the way in, so a caller that writes to a cached object gets a TypeError instead
+// of silently corrupting the cache shared by the intake and the controllers. Callers that need a
+// modified copy use structuredClone().
+// Freezing is a test-time guard, on by default only under the test tiers (NODE_ENV=test, which
+// jest sets and the operators the tests start inherit): it costs ~6-10 us per cached RR, as much
+// as a fifth of parsing it, for every listed and watched object, and finds nothing in production
+// that the tests would not have found.
 import { LocalWrites } from './localWrites.ts';
 import { IndexedStore, compareResourceVersions, deepFreeze, objectKey, resourceVersionOf } from './store.ts';
 import type { IndexFn, KubeObject } from './store.ts';
@@ -14,11 +18,16 @@ export type Delta<T> =
   { type: 'add'; obj: T } | { type: 'update'; old: T; obj: T } | { type: 'delete'; obj: T };
 
 export interface DeltaStoreOptions {
-  /** Deep-freeze stored objects (default true). */
+  /** Deep-freeze stored objects (default: freezeByDefault()). */
   freeze?: boolean;
   /** How long a deletion blocks late local writes of the same key (default 5 min). */
   tombstoneTtlMs?: number;
   now?: () => number;
+}
+
+/** True under the test tiers (NODE_ENV=test), false in production. */
+export function freezeByDefault(): boolean {
+  return process.env.NODE_ENV === 'test';
 }
 
 function sameVersion(a: KubeObject, b: KubeObject): boolean {
@@ -32,7 +41,7 @@ export class DeltaStore<T extends KubeObject> {
   private readonly freeze: boolean;
 
   constructor(options: DeltaStoreOptions = {}) {
-    this.freeze = options.freeze ?? true;
+    this.freeze = options.freeze ?? freezeByDefault();
     this.local = new LocalWrites({ tombstoneTtlMs: options.tombstoneTtlMs, now: options.now });
   }
 
@@ -103,7 +112,8 @@ export class DeltaStore<T extends KubeObject> {
 
   /**
    * A version this process just wrote (see LocalWrites for when it is accepted). The object is
-   * copied before it is frozen, so the caller's own object stays writable.
+   * copied (the caller keeps using its own: it stays writable, and its later writes cannot reach
+   * the cache); list items and watch events are fresh parses nobody else holds, and are not.
    */
   upsertLocal(obj: T): Delta<T> | undefined {
     const key = objectKey(obj);

@@ -3,7 +3,8 @@
 // list's resourceVersion; a watch that ends cleanly is resumed from the last resourceVersion
 // seen (events and BOOKMARKs), a 410 Gone (HTTP status or ERROR event) triggers a full relist,
 // and any other failure is retried with capped exponential backoff. A watchdog restarts a watch
-// that has gone silent. Cached objects are shared and frozen: callers must never mutate them.
+// that has gone silent. Cached objects are shared (and frozen under tests): callers must never
+// mutate them.
 import type { KubeClient, ListOptions } from '../kube/client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -41,7 +42,7 @@ export interface InformerOptions<T> {
   /** Restart a watch that delivered nothing and did not end for this long (default 90 s). */
   watchdogMs?: number;
   backoff?: BackoffPolicy;
-  /** Deep-freeze cached objects (default true). */
+  /** Deep-freeze cached objects (default: under the test tiers only, see deltaStore.ts). */
   freeze?: boolean;
   /**
    * Applied to every object before it is cached (listed, watched or written locally), e.g. to drop

@@ -91,14 +91,21 @@ describe('IndexedStore', () => {
     expect(names(store.byIndex('fingerprint', 'f1'))).toEqual(['a']);
   });
 
-  it('unindexes by the values recorded at indexing time, even if the index function changes its mind', () => {
-    const store = new IndexedStore<Obj>();
-    let salt = 'one';
-    store.addIndex('salted', () => [salt]);
-    store.set(obj('a'));
-    salt = 'two';
+  it('keeps a bucket right as it goes from one key to several and back', () => {
+    const store = storeWithIndexes();
+    store.set(obj('a', { fingerprint: 'f' }));
+    store.set(obj('a', { fingerprint: 'f' }, '2')); // same value again: still one key
+    expect(names(store.byIndex('fingerprint', 'f'))).toEqual(['a']);
+    store.set(obj('b', { fingerprint: 'f' }));
+    store.set(obj('c', { fingerprint: 'f' }));
+    store.delete('ns/b');
     store.delete('ns/a');
-    expect(store.indexValues('salted')).toEqual([]);
+    expect(names(store.byIndex('fingerprint', 'f'))).toEqual(['c']);
+    store.set(obj('d', { fingerprint: 'f' }));
+    expect(names(store.byIndex('fingerprint', 'f'))).toEqual(['c', 'd']);
+    store.delete('ns/c');
+    store.delete('ns/d');
+    expect(store.indexValues('fingerprint')).toEqual([]);
   });
 
   it('rejects unknown and duplicate index names', () => {

@@ -46,20 +46,28 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** The keys of the objects carrying one index value: just the key while there is one (most). */
+type Bucket = string | Set<string>;
+
+interface Index<T> {
+  fn: IndexFn<T>;
+  buckets: Map<string, Bucket>;
+}
+
+/**
+ * Index functions must be pure functions of the object: an object is unindexed by the values its
+ * stored version yields now (stored objects are never mutated), which keeps no per-object record.
+ */
 export class IndexedStore<T extends KubeObject> {
   private readonly items = new Map<string, T>();
-  private readonly indexers = new Map<string, IndexFn<T>>();
-  /** index name -> index value -> keys of the objects carrying that value */
-  private readonly indices = new Map<string, Map<string, Set<string>>>();
-  /** key -> index name -> the values the object was indexed under */
-  private readonly valuesByKey = new Map<string, Map<string, string[]>>();
+  private readonly indices = new Map<string, Index<T>>();
 
   /** Registers an index; objects already stored are indexed at once. Names must be unique. */
   addIndex(name: string, fn: IndexFn<T>): void {
-    if (this.indexers.has(name)) throw new Error(`index ${name} already registered`);
-    this.indexers.set(name, fn);
-    this.indices.set(name, new Map());
-    for (const [key, obj] of this.items) this.indexOne(name, fn, key, obj);
+    if (this.indices.has(name)) throw new Error(`index ${name} already registered`);
+    const index: Index<T> = { fn, buckets: new Map() };
+    this.indices.set(name, index);
+    for (const [key, obj] of this.items) for (const value of fn(obj)) add(index, value, key);
   }
 
   get size(): number {
@@ -82,8 +90,10 @@ export class IndexedStore<T extends KubeObject> {
   byIndex(name: string, value: string): T[] {
     const index = this.indices.get(name);
     if (!index) throw new Error(`unknown index ${name}`);
+    const bucket = index.buckets.get(value);
     const out: T[] = [];
-    for (const key of index.get(value) ?? []) {
+    if (bucket === undefined) return out;
+    for (const key of typeof bucket === 'string' ? [bucket] : bucket) {
       const obj = this.items.get(key);
       if (obj !== undefined) out.push(obj);
     }
@@ -92,16 +102,20 @@ export class IndexedStore<T extends KubeObject> {
 
   /** Index values currently known for `name` (for diagnostics and tests). */
   indexValues(name: string): string[] {
-    return [...(this.indices.get(name)?.keys() ?? [])];
+    return [...(this.indices.get(name)?.buckets.keys() ?? [])];
   }
 
   /** Stores `obj` under its key, replacing any previous version; returns the previous version. */
   set(obj: T): T | undefined {
     const key = objectKey(obj);
     const old = this.items.get(key);
-    if (old !== undefined) this.unindex(key);
     this.items.set(key, obj);
-    for (const [name, fn] of this.indexers) this.indexOne(name, fn, key, obj);
+    for (const index of this.indices.values()) {
+      const before = old === undefined ? [] : index.fn(old);
+      const after = index.fn(obj);
+      for (const value of before) if (!after.includes(value)) remove(index, value, key);
+      for (const value of after) add(index, value, key);
+    }
     return old;
   }
 
@@ -109,36 +123,27 @@ export class IndexedStore<T extends KubeObject> {
   delete(key: string): T | undefined {
     const old = this.items.get(key);
     if (old === undefined) return undefined;
-    this.unindex(key);
+    for (const index of this.indices.values()) for (const value of index.fn(old)) remove(index, value, key);
     this.items.delete(key);
     return old;
   }
+}
 
-  private indexOne(name: string, fn: IndexFn<T>, key: string, obj: T): void {
-    const index = this.indices.get(name);
-    if (!index) return;
-    const values = [...new Set(fn(obj))];
-    for (const value of values) {
-      let keys = index.get(value);
-      if (!keys) index.set(value, (keys = new Set()));
-      keys.add(key);
-    }
-    let byIndex = this.valuesByKey.get(key);
-    if (!byIndex) this.valuesByKey.set(key, (byIndex = new Map()));
-    byIndex.set(name, values);
-  }
+function add<T>(index: Index<T>, value: string, key: string): void {
+  const bucket = index.buckets.get(value);
+  if (bucket === undefined) index.buckets.set(value, key);
+  else if (typeof bucket !== 'string') bucket.add(key);
+  else if (bucket !== key) index.buckets.set(value, new Set([bucket, key]));
+}
 
-  /** Uses the values recorded at indexing time, so an index function need not be deterministic. */
-  private unindex(key: string): void {
-    for (const [name, values] of this.valuesByKey.get(key) ?? []) {
-      const index = this.indices.get(name);
-      for (const value of values) {
-        const keys = index?.get(value);
-        if (!keys) continue;
-        keys.delete(key);
-        if (keys.size === 0) index?.delete(value);
-      }
-    }
-    this.valuesByKey.delete(key);
+function remove<T>(index: Index<T>, value: string, key: string): void {
+  const bucket = index.buckets.get(value);
+  if (bucket === undefined) return;
+  if (typeof bucket === 'string') {
+    if (bucket === key) index.buckets.delete(value);
+    return;
   }
+  bucket.delete(key);
+  if (bucket.size === 1) index.buckets.set(value, bucket.values().next().value!);
+  else if (bucket.size === 0) index.buckets.delete(value);
 }

@@ -4,17 +4,18 @@
 import { V1MicroTime } from '@kubernetes/client-node';
 import type { EventsV1Event } from '@kubernetes/client-node';
 import { API_VERSION, KIND } from '../api/types.ts';
-import type { RemediationRequest, StormAggregationStatus } from '../api/types.ts';
+import type { StormAggregationStatus } from '../api/types.ts';
+import type { CachedRR } from '../cache/projection.ts';
 
 export const REPORTING_CONTROLLER = 'kubernaut.ai/intake';
 export type StormReason = 'StormDetected' | 'StormClosed';
 
-export function stormEventName(leader: RemediationRequest, reason: StormReason, detectedAt: string): string {
+export function stormEventName(leader: CachedRR, reason: StormReason, detectedAt: string): string {
   const stamp = (Date.parse(detectedAt) || 0).toString(36);
   return `${leader.metadata.name}.${reason.toLowerCase()}.${stamp}`;
 }
 
-function note(reason: StormReason, leader: RemediationRequest, storm: StormAggregationStatus): string {
+function note(reason: StormReason, leader: CachedRR, storm: StormAggregationStatus): string {
   const what = `${storm.stormType ?? 'rate'} storm ${storm.stormId} of ${leader.spec.signalName} in namespace ${leader.spec.targetResource.namespace ?? '-'}`;
   const resources = storm.affectedResources?.length ?? 0;
   const folded = storm.aggregatedCount ?? 0;
@@ -24,7 +25,7 @@ function note(reason: StormReason, leader: RemediationRequest, storm: StormAggre
 }
 
 export function stormEvent(
-  leader: RemediationRequest,
+  leader: CachedRR,
   storm: StormAggregationStatus & { stormDetectedAt: string },
   reason: StormReason,
   reportingInstance: string,

@@ -7,7 +7,7 @@
 import { isActive } from '../api/phase.ts';
 import { mergePatchDiff } from '../api/mergePatch.ts';
 import { LABEL_STORM } from '../api/types.ts';
-import type { PendingMember, RemediationRequest, StormAggregationStatus, StormType } from '../api/types.ts';
+import type { PendingMember, StormAggregationStatus, StormType } from '../api/types.ts';
 import { creationMs } from '../cache/rrCache.ts';
 import {
   bufferEndsAtMs,
@@ -23,18 +23,19 @@ import {
 } from './policy.ts';
 import type { StormConfig } from './policy.ts';
 import { openStorm } from './stormState.ts';
+import type { CachedRR } from '../cache/projection.ts';
 
 /** A merge patch for one RR's status.stormAggregation (null removes a field). */
 export type StormPatch = Record<string, unknown>;
 
 export interface MemberWrite {
-  rr: RemediationRequest;
+  rr: CachedRR;
   patch: StormPatch;
 }
 
 export interface LeaderPlan {
   /** The leader as cached (its resourceVersion makes the write optimistic). */
-  leader: RemediationRequest;
+  leader: CachedRR;
   /** Its storm as it will be once `patch` has landed. */
   storm: StormAggregationStatus & { stormId: string; stormDetectedAt: string };
   /** Set when the leader's status must change. */
@@ -46,16 +47,16 @@ export interface LeaderPlan {
   /** Whether the storm still absorbs signals. */
   open: boolean;
   /** Every RR counted as a member of this storm (not the leader). */
-  members: RemediationRequest[];
+  members: CachedRR[];
   /** Members still to be marked; written only once the leader's patch (if any) landed. */
   memberWrites: MemberWrite[];
   /** The leader and members still without the `kubernaut.ai/storm` label. */
-  labelWrites: RemediationRequest[];
+  labelWrites: CachedRR[];
 }
 
 /** A buffer holder whose window ended (or which turned terminal) without a storm. */
 export interface DueBuffer {
-  holder: RemediationRequest;
+  holder: CachedRR;
   /** The pending members to give their own RRs now. */
   due: PendingMember[];
 }
@@ -67,11 +68,7 @@ export interface GroupPlan {
   recheckAfterMs?: number;
 }
 
-export function planStormGroup(
-  group: readonly RemediationRequest[],
-  cfg: StormConfig,
-  nowMs: number,
-): GroupPlan {
+export function planStormGroup(group: readonly CachedRR[], cfg: StormConfig, nowMs: number): GroupPlan {
   // Storms that went quiet close first; a new storm is only looked for once they have (the next
   // reconcile), so that the closed storm's own RRs never re-trigger it (see sinceLastStorm).
   const closing = group.some(
@@ -98,8 +95,8 @@ export function planStormGroup(
 
 /** Holders whose pending members are due (window over or holder terminal), and when the others are. */
 function planBuffers(
-  group: readonly RemediationRequest[],
-  opening: RemediationRequest | undefined,
+  group: readonly CachedRR[],
+  opening: CachedRR | undefined,
   cfg: StormConfig,
   nowMs: number,
 ): { buffers: DueBuffer[]; buffersEndIn: number[] } {
@@ -117,10 +114,10 @@ function planBuffers(
 
 /** A storm the rules detect in the group while no leader has it open yet. */
 function detectUnopened(
-  group: readonly RemediationRequest[],
+  group: readonly CachedRR[],
   cfg: StormConfig,
   nowMs: number,
-): { leader: RemediationRequest; type: StormType } | undefined {
+): { leader: CachedRR; type: StormType } | undefined {
   if (openStormLeader(group, cfg, nowMs)) return undefined;
   const type = detectStorm(withinWindows(sinceLastStorm(group), cfg, nowMs), cfg, nowMs);
   const leader = type && stormLeaderCandidate(group, cfg, nowMs);
@@ -128,8 +125,8 @@ function detectUnopened(
 }
 
 function planLeader(
-  group: readonly RemediationRequest[],
-  leader: RemediationRequest,
+  group: readonly CachedRR[],
+  leader: CachedRR,
   opens: StormType | undefined,
   cfg: StormConfig,
   nowMs: number,
@@ -196,12 +193,12 @@ function planLeader(
  * seconds, so members are found by time, not by their order relative to the leader.
  */
 function membersOf(
-  group: readonly RemediationRequest[],
-  leader: RemediationRequest,
+  group: readonly CachedRR[],
+  leader: CachedRR,
   storm: LeaderPlan['storm'],
   cfg: StormConfig,
   claimed: Set<string>,
-): RemediationRequest[] {
+): CachedRR[] {
   const windowMs = Math.max(cfg.rate.windowSeconds, cfg.pattern.windowSeconds) * 1000;
   const startMs = Math.min(Date.parse(storm.stormDetectedAt) - windowMs, creationMs(leader));
   const endMs = storm.closedAt ? Date.parse(storm.closedAt) : Infinity;
@@ -221,7 +218,7 @@ function membersOf(
  * seconds: within the second of the close, the intake's precise receivedTime decides, so the next
  * storm's leader, created just after the close, is never taken for a member of the closed one.
  */
-function createdBy(rr: RemediationRequest, endMs: number): boolean {
+function createdBy(rr: CachedRR, endMs: number): boolean {
   const created = creationMs(rr);
   if (created > endMs) return false;
   if (created + 1000 <= endMs) return true;
@@ -241,6 +238,6 @@ function addMissing(
   return [...new Set([...(existing ?? []), ...values])].slice(0, Math.max(max, existing?.length ?? 0));
 }
 
-function withStorm(leader: RemediationRequest, storm: StormAggregationStatus): RemediationRequest {
+function withStorm(leader: CachedRR, storm: StormAggregationStatus): CachedRR {
   return { ...leader, status: { ...leader.status, stormAggregation: storm } };
 }

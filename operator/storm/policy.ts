@@ -2,8 +2,9 @@
 // and signal name). Used by the intake before it creates an RR and by the storm controller.
 import { createHash } from 'node:crypto';
 import { isActive } from '../api/phase.ts';
-import type { RemediationRequest, StormType } from '../api/types.ts';
+import type { StormType } from '../api/types.ts';
 import { creationMs } from '../cache/rrCache.ts';
+import type { CachedRR } from '../cache/projection.ts';
 
 export interface StormConfig {
   rate: { threshold: number; windowSeconds: number };
@@ -27,7 +28,7 @@ export function resourceKey(t: { kind: string; namespace?: string; name: string 
   return `${t.kind}/${t.namespace ?? ''}/${t.name}`;
 }
 
-export function entryOf(rr: RemediationRequest): WindowEntry {
+export function entryOf(rr: CachedRR): WindowEntry {
   return {
     fingerprint: rr.spec.signalFingerprint,
     resource: resourceKey(rr.spec.targetResource),
@@ -40,7 +41,7 @@ function ms(iso: string | undefined): number {
 }
 
 /** The RR that leads a storm (it carries stormDetectedAt). */
-export function isStormLeader(rr: RemediationRequest): boolean {
+export function isStormLeader(rr: CachedRR): boolean {
   return Boolean(rr.status?.stormAggregation?.stormDetectedAt && rr.status.stormAggregation.stormId);
 }
 
@@ -48,7 +49,7 @@ export function isStormLeader(rr: RemediationRequest): boolean {
  * When a leader's storm stops absorbing signals: after the quiet period since its last activity
  * or at its maximum duration, whichever comes first. Undefined when it has no storm.
  */
-export function stormClosesAtMs(leader: RemediationRequest, cfg: StormConfig): number | undefined {
+export function stormClosesAtMs(leader: CachedRR, cfg: StormConfig): number | undefined {
   const s = leader.status?.stormAggregation;
   if (!s?.stormDetectedAt) return undefined;
   const detected = ms(s.stormDetectedAt);
@@ -60,7 +61,7 @@ export function stormClosesAtMs(leader: RemediationRequest, cfg: StormConfig): n
  * Whether a leader's storm still absorbs signals at `nowMs`. A leader that turned terminal (or is
  * being deleted) ends its storm at once: a terminal RR absorbs nothing, so its group starts anew.
  */
-export function isStormOpen(leader: RemediationRequest, cfg: StormConfig, nowMs: number): boolean {
+export function isStormOpen(leader: CachedRR, cfg: StormConfig, nowMs: number): boolean {
   const s = leader.status?.stormAggregation;
   if (!s?.stormDetectedAt || !s.stormId || s.closedAt || !isActive(leader)) return false;
   const detected = ms(s.stormDetectedAt);
@@ -70,10 +71,10 @@ export function isStormOpen(leader: RemediationRequest, cfg: StormConfig, nowMs:
 
 /** The open storm of a group, if any (its leader). */
 export function openStormLeader(
-  group: readonly RemediationRequest[],
+  group: readonly CachedRR[],
   cfg: StormConfig,
   nowMs: number,
-): RemediationRequest | undefined {
+): CachedRR | undefined {
   return group.find((rr) => isStormLeader(rr) && isStormOpen(rr, cfg, nowMs));
 }
 
@@ -81,7 +82,7 @@ export function openStormLeader(
  * The group's entries created after its last closed storm (a closed storm's members never
  * re-trigger): its RRs, and the members pending on its buffer holders (at their receive time).
  */
-export function sinceLastStorm(group: readonly RemediationRequest[]): WindowEntry[] {
+export function sinceLastStorm(group: readonly CachedRR[]): WindowEntry[] {
   const lastClosed = Math.max(0, ...group.map((rr) => ms(rr.status?.stormAggregation?.closedAt)));
   const pending = group.flatMap((rr) =>
     (rr.status?.stormAggregation?.pendingMembers ?? []).map((p) => ({
@@ -104,12 +105,12 @@ export function withinWindows(
 }
 
 /** Whether an RR ever took part in a storm (led one or was marked a member). */
-export function inAnyStorm(rr: RemediationRequest): boolean {
+export function inAnyStorm(rr: CachedRR): boolean {
   return Boolean(rr.status?.stormAggregation?.stormId);
 }
 
 /** When an RR's buffer window ends: storm.bufferSeconds after the intake received its signal. */
-export function bufferEndsAtMs(rr: RemediationRequest, cfg: StormConfig): number {
+export function bufferEndsAtMs(rr: CachedRR, cfg: StormConfig): number {
   return (Date.parse(rr.spec.receivedTime) || creationMs(rr)) + cfg.bufferSeconds * 1000;
 }
 
@@ -121,10 +122,10 @@ export const MAX_PENDING_MEMBERS = 100;
  * window is still open. New fingerprints of the group are recorded on it as pending members.
  */
 export function bufferHolder(
-  group: readonly RemediationRequest[],
+  group: readonly CachedRR[],
   cfg: StormConfig,
   nowMs: number,
-): RemediationRequest | undefined {
+): CachedRR | undefined {
   return group.find(
     (rr) =>
       isActive(rr) &&
@@ -157,10 +158,10 @@ export function detectStorm(
  * so both writers agree on it when their caches agree.
  */
 export function stormLeaderCandidate(
-  group: readonly RemediationRequest[],
+  group: readonly CachedRR[],
   cfg: StormConfig,
   nowMs: number,
-): RemediationRequest | undefined {
+): CachedRR | undefined {
   const windowMs = Math.max(cfg.rate.windowSeconds, cfg.pattern.windowSeconds) * 1000;
   // One storm per leader: an RR that led (or belonged to) a storm never leads another one.
   return group.find((rr) => isActive(rr) && !inAnyStorm(rr) && nowMs - creationMs(rr) <= windowMs);
@@ -174,7 +175,7 @@ const LABEL_VALUE_MAX = 63;
  * deterministic name (`rr-<12 hex>-<52 hex>-<n>`) is too long for a label value, so its id keeps
  * the `<12 hex>` prefix, 24 more hex of the fingerprint (144 bits in all) and the generation.
  */
-export function stormIdFor(leader: RemediationRequest): string {
+export function stormIdFor(leader: CachedRR): string {
   const name = leader.metadata.name;
   const full = `storm-${name.replace(/^rr-/, '')}`;
   if (full.length <= LABEL_VALUE_MAX) return full;

@@ -1,9 +1,10 @@
 // The changes a storm makes to its leader's status.stormAggregation, as pure functions on a
 // working copy. Shared by the intake's fold and pend mutations and the storm controller's plan, so
 // both writers open a storm and list its members the same way.
-import type { RemediationRequest, StormAggregationStatus, StormType } from '../api/types.ts';
+import type { StormAggregationStatus, StormType } from '../api/types.ts';
 import { resourceKey, stormIdFor } from './policy.ts';
 import type { StormConfig } from './policy.ts';
+import type { CachedRR } from '../cache/projection.ts';
 
 /** One signal joining a storm. `occurrenceKey` is left for redelivery detection. */
 export interface StormMember {
@@ -21,7 +22,7 @@ export interface StormMember {
  */
 export function openStorm(
   s: StormAggregationStatus,
-  leader: RemediationRequest,
+  leader: CachedRR,
   stormType: StormType,
   nowIso: string,
   cfg: StormConfig,

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { isActive, PENDING } from '../../operator/api/phase.ts';
 import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
-import type { RRCache } from '../../operator/cache/rrCache.ts';
+import type { CachedRR, RRCache } from '../../operator/cache/rrCache.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';
 import { KubeError, readTwiceOnNoAnswer } from '../../operator/kube/errors.ts';
 import type { Logger } from '../../operator/observability/logger.ts';
@@ -84,7 +84,7 @@ export class LockedCreator {
    * fingerprint's Lease names the newest RR, read by name (for a resolved alert, which must not be
    * ignored just because the watch lags). At most two GETs; none when the cache has it.
    */
-  async findActive(fingerprint: string): Promise<RemediationRequest | undefined> {
+  async findActive(fingerprint: string): Promise<CachedRR | undefined> {
     const cached = this.o.cache.activeByFingerprint(fingerprint);
     if (cached) return cached;
     const name = await this.o.lock?.lastCreated(fingerprint);

@@ -1,11 +1,6 @@
 // The status changes one signal makes, applied by the StatusBatcher to a working copy of an RR's
 // status. Each returns what the signal's response reports.
-import type {
-  PendingMember,
-  RemediationRequest,
-  RemediationRequestStatus,
-  StormType,
-} from '../../operator/api/types.ts';
+import type { PendingMember, RemediationRequestStatus, StormType } from '../../operator/api/types.ts';
 import {
   bufferEndsAtMs,
   detectStorm,
@@ -18,6 +13,7 @@ import { addMember, openStorm } from '../../operator/storm/stormState.ts';
 import type { StormMember } from '../../operator/storm/stormState.ts';
 import { occurrenceId, recordCreation, remember, seen } from './occurrences.ts';
 import type { StatusMutation } from './statusBatcher.ts';
+import type { CachedRR } from '../../operator/cache/projection.ts';
 
 /** What an occurrence reports: the count now stored, and whether it had been counted before. */
 export interface OccurrenceResult {
@@ -110,7 +106,7 @@ export function foldIntoStorm(
 }
 
 /** Records an occurrence on the RR's record (after its creating one, if only implied so far). */
-function note(status: RemediationRequestStatus, rr: RemediationRequest, id: string): void {
+function note(status: RemediationRequestStatus, rr: CachedRR, id: string): void {
   recordCreation(status, rr);
   remember(status, id);
 }

@@ -9,7 +9,8 @@
 // most 1024 x 19 bytes (about 19 KiB of JSON) on the RR: far below etcd's 1.5 MiB object limit.
 // A false match needs a 96-bit collision among at most 1024 ids: about 2^-86 per signal.
 import { createHash } from 'node:crypto';
-import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
+import type { RemediationRequestStatus } from '../../operator/api/types.ts';
+import type { CachedRR } from '../../operator/cache/projection.ts';
 
 export const OCCURRENCE_RECORD_LIMIT = 1024;
 export const OCCURRENCE_ID_LENGTH = 16;
@@ -24,7 +25,7 @@ export function occurrenceId(key: string): string {
  * Whether occurrence `id` is already counted on this RR: in the record, or it is the creating
  * occurrence of an RR whose initial status write has not landed yet (its count still reads 1).
  */
-export function seen(status: RemediationRequestStatus, rr: RemediationRequest, id: string): boolean {
+export function seen(status: RemediationRequestStatus, rr: CachedRR, id: string): boolean {
   if (status.recentOccurrences?.includes(id)) return true;
   return status.deduplication?.occurrenceCount === undefined && creatingOccurrence(rr) === id;
 }
@@ -42,11 +43,11 @@ export function remember(status: RemediationRequestStatus, id: string): void {
  * records its creating occurrence, so that occurrence is still recognised once it is no longer
  * implied by a missing count.
  */
-export function recordCreation(status: RemediationRequestStatus, rr: RemediationRequest): void {
+export function recordCreation(status: RemediationRequestStatus, rr: CachedRR): void {
   const creator = creatingOccurrence(rr);
   if (creator && status.deduplication?.occurrenceCount === undefined) remember(status, creator);
 }
 
-export function creatingOccurrence(rr: RemediationRequest): string | undefined {
+export function creatingOccurrence(rr: CachedRR): string | undefined {
   return rr.metadata.annotations?.[CREATING_OCCURRENCE_ANNOTATION];
 }

@@ -5,18 +5,15 @@
 // batch re-applied to the fresh object, so no change is lost or applied twice.
 import { isActive } from '../../operator/api/phase.ts';
 import { holdsPatch, mergePatchDiff } from '../../operator/api/mergePatch.ts';
-import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
+import type { RemediationRequestStatus } from '../../operator/api/types.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';
 import { KubeError, readTwiceOnNoAnswer } from '../../operator/kube/errors.ts';
 import type { Metrics } from '../../operator/observability/metrics.ts';
+import type { CachedRR } from '../../operator/cache/projection.ts';
 
 /** Applies one signal's change to a working copy of the status; returns that signal's result. */
-export type StatusMutation<R> = (
-  status: RemediationRequestStatus,
-  nowIso: string,
-  rr: RemediationRequest,
-) => R;
+export type StatusMutation<R> = (status: RemediationRequestStatus, nowIso: string, rr: CachedRR) => R;
 
 /** The RR can no longer take this change (terminal or deleted): the signal must go elsewhere. */
 export class RRNotActiveError extends Error {
@@ -25,7 +22,7 @@ export class RRNotActiveError extends Error {
 
 interface Item {
   mutate: StatusMutation<unknown>;
-  resolve: (v: { rr: RemediationRequest; result: unknown }) => void;
+  resolve: (v: { rr: CachedRR; result: unknown }) => void;
   reject: (err: unknown) => void;
 }
 
@@ -70,7 +67,7 @@ export class StatusBatcher {
   }
 
   /** Queues a change to RR `name`; resolves with the stored RR and this change's result. */
-  submit<R>(name: string, mutate: StatusMutation<R>): Promise<{ rr: RemediationRequest; result: R }> {
+  submit<R>(name: string, mutate: StatusMutation<R>): Promise<{ rr: CachedRR; result: R }> {
     return new Promise((resolve, reject) => {
       const item = { mutate, resolve, reject } as Item;
       const queue = this.queues.get(name);
@@ -155,14 +152,14 @@ export class StatusBatcher {
     throw new KubeError('unavailable', 409, `status of ${name} kept conflicting`);
   }
 
-  private finish(name: string, stored: RemediationRequest, batch: Item[], results: unknown[]): void {
+  private finish(name: string, stored: CachedRR, batch: Item[], results: unknown[]): void {
     if ((this.queues.get(name)?.length ?? 0) > 0) this.backlogged.add(name);
     this.cache.recordLocal(stored);
     this.metrics?.groupCommitBatchSize.observe(batch.length);
     batch.forEach((item, i) => item.resolve({ rr: stored, result: results[i] }));
   }
 
-  private async fetch(name: string): Promise<RemediationRequest> {
+  private async fetch(name: string): Promise<CachedRR> {
     try {
       const fresh = await this.kube.getRR(this.cache.namespace, name);
       this.cache.recordLocal(fresh);
@@ -197,6 +194,6 @@ function pick(status: RemediationRequestStatus): Record<string, unknown> {
  * is a nested RFC 7386 diff, so it is applied to the stored status and compared canonically (the
  * API server returns object keys sorted, the patch has them in insertion order).
  */
-export function carries(rr: RemediationRequest, patch: Record<string, unknown>): boolean {
+export function carries(rr: CachedRR, patch: Record<string, unknown>): boolean {
   return holdsPatch(rr.status ?? {}, patch);
 }

@@ -2,7 +2,7 @@
 // or a pending member on the group's buffer holder, group-committed by the StatusBatcher. What
 // the signal is answered comes from the stored RR, because a later signal of the same write may
 // have opened the storm that an earlier one was only buffered for.
-import type { RemediationRequest, StormType } from '../../operator/api/types.ts';
+import type { StormType } from '../../operator/api/types.ts';
 import type { StormConfig } from '../../operator/storm/policy.ts';
 import type { StormMember } from '../../operator/storm/stormState.ts';
 import { foldIntoStorm, pendOnHolder } from '../dedup/mutations.ts';
@@ -10,10 +10,11 @@ import type { NewPendingMember, StormResult } from '../dedup/mutations.ts';
 import { RRNotActiveError } from '../dedup/statusBatcher.ts';
 import type { StatusBatcher } from '../dedup/statusBatcher.ts';
 import type { GateDecision } from './stormGate.ts';
+import type { CachedRR } from '../../operator/cache/projection.ts';
 
 export interface Absorbed {
   status: 'aggregated' | 'buffered';
-  rr: RemediationRequest;
+  rr: CachedRR;
   stormId?: string;
   /** This signal opened the storm (count it once in storms_detected_total). */
   opened?: StormType;
@@ -36,7 +37,7 @@ export async function absorb(
     decision.kind === 'fold'
       ? foldIntoStorm(decision.stormType, { ...member, truncated: decision.truncated }, cfg)
       : pendOnHolder(await pendingOf(), cfg, decision.others);
-  let done: { rr: RemediationRequest; result: StormResult };
+  let done: { rr: CachedRR; result: StormResult };
   try {
     done = await batcher.submit(rr.metadata.name, mutation);
   } catch (err) {

@@ -4,7 +4,7 @@
 // replicas a group has one holder, hence one storm leader. A batch that alone crosses a threshold
 // was planned beforehand (planBatch): one leader, every other member folded into it.
 import { createHash } from 'node:crypto';
-import type { RemediationRequest, StormType } from '../../operator/api/types.ts';
+import type { StormType } from '../../operator/api/types.ts';
 import { groupKeyOf } from '../../operator/cache/rrCache.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
 import { isActive } from '../../operator/api/phase.ts';
@@ -23,6 +23,7 @@ import type { StormConfig, WindowEntry } from '../../operator/storm/policy.ts';
 import type { CreationLock, HeldLock } from '../create/creationLock.ts';
 import { planBatch } from './batchPlan.ts';
 import type { BatchEntry } from './batchPlan.ts';
+import type { CachedRR } from '../../operator/cache/projection.ts';
 
 export interface Candidate {
   fingerprint: string;
@@ -35,18 +36,18 @@ export type GateDecision =
   | {
       kind: 'fold';
       stormType: StormType;
-      leader: Promise<RemediationRequest | undefined>;
+      leader: Promise<CachedRR | undefined>;
       truncated?: number;
     }
-  | { kind: 'pend'; holder: Promise<RemediationRequest | undefined>; others: WindowEntry[] }
+  | { kind: 'pend'; holder: Promise<CachedRR | undefined>; others: WindowEntry[] }
   | {
       kind: 'create';
-      done: (rr: RemediationRequest | undefined) => void;
+      done: (rr: CachedRR | undefined) => void;
       /** The group's Lease, held for this create: the creator takes no Lease of its own. */
       lock?: HeldLock;
     };
 
-type MaybeRR = RemediationRequest | undefined;
+type MaybeRR = CachedRR | undefined;
 
 interface Deferred {
   promise: Promise<MaybeRR>;
@@ -67,7 +68,7 @@ export interface StormGateOptions {
   lock?: CreationLock;
   lockMaxWaitMs?: number;
   /** Reads the RR another replica's lock holder created (not yet in this cache). */
-  getRR?: (namespace: string, name: string) => Promise<RemediationRequest>;
+  getRR?: (namespace: string, name: string) => Promise<CachedRR>;
   /** The RR a creator of `fingerprint` will try first (named on the group's Lease when taken). */
   intent?: (fingerprint: string, previousRR: string | undefined) => string | undefined;
   now?: () => number;
@@ -180,7 +181,7 @@ export class StormGate {
   private fold(
     groupKey: string,
     stormType: StormType,
-    leader: RemediationRequest | Promise<RemediationRequest | undefined>,
+    leader: CachedRR | Promise<CachedRR | undefined>,
   ): GateDecision {
     const truncated = this.truncated.get(groupKey);
     this.truncated.delete(groupKey);
@@ -189,7 +190,7 @@ export class StormGate {
 
   private onto(
     groupKey: string,
-    rr: RemediationRequest,
+    rr: CachedRR,
     exp: Expectation | undefined,
     candidate: Candidate,
   ): GateDecision {
@@ -200,7 +201,7 @@ export class StormGate {
   }
 
   /** The group's recent entries other than the holder's own (the pend mutation reads those fresh). */
-  private others(groupKey: string, holder: RemediationRequest | undefined): WindowEntry[] {
+  private others(groupKey: string, holder: CachedRR | undefined): WindowEntry[] {
     const rest = this.o.cache.byGroup(groupKey).filter((rr) => rr.metadata.name !== holder?.metadata.name);
     return withinWindows(sinceLastStorm(rest), this.cfg, this.now());
   }
@@ -210,7 +211,7 @@ export class StormGate {
   }
 
   /** The RR the group's next signals go to: its open storm's leader or its buffer holder. */
-  private firstOf(groupKey: string): RemediationRequest | undefined {
+  private firstOf(groupKey: string): CachedRR | undefined {
     const group = this.o.cache.byGroup(groupKey);
     const nowMs = this.now();
     return openStormLeader(group, this.cfg, nowMs) ?? bufferHolder(group, this.cfg, nowMs);
@@ -225,13 +226,13 @@ export class StormGate {
   ): Promise<GateDecision> {
     const mine = deferred();
     this.creating.set(groupKey, mine);
-    const settle = (rr: RemediationRequest | undefined) => {
+    const settle = (rr: CachedRR | undefined) => {
       if (this.creating.get(groupKey) === mine) this.creating.delete(groupKey);
       mine.resolve(rr);
     };
     // Without a buffer window there is no holder to agree on: the fingerprint's own Lease will do.
     if (!this.o.lock || this.cfg.bufferSeconds <= 0) return { kind: 'create', done: settle };
-    let found: RemediationRequest | undefined;
+    let found: CachedRR | undefined;
     let held: HeldLock | undefined;
     try {
       const acquired = await this.o.lock.acquire(groupLockKey(groupKey), {
@@ -269,7 +270,7 @@ export class StormGate {
   private async createdElsewhere(
     groupKey: string,
     previousRR: string | undefined,
-  ): Promise<RemediationRequest | undefined> {
+  ): Promise<CachedRR | undefined> {
     const cached = this.firstOf(groupKey);
     if (cached || !previousRR || !this.o.getRR || this.o.cache.get(previousRR)) return cached;
     try {
