@@ -91,8 +91,7 @@ export class RRCache {
 }
 
 function creationMs(rr: RemediationRequest): number {
-  const t = rr.metadata.creationTimestamp as unknown;
-  return t instanceof Date ? t.getTime() : Date.parse(String(t ?? '')) || 0;
+  return Date.parse(rr.metadata.creationTimestamp ?? '') || 0;
 }
 
 function byCreation(a: RemediationRequest, b: RemediationRequest): number {
