@@ -54,7 +54,9 @@ export class TokenFile {
         this.readAtMs = now;
       } catch (err) {
         // Keep the last good token while the file is being replaced; fail only without one.
-        if (this.token === undefined) throw new Error(`cannot read token file ${this.path}: ${String(err)}`);
+        if (this.token === undefined) {
+          throw new Error(`cannot read token file ${this.path}: ${String(err)}`, { cause: err });
+        }
       }
     }
     return this.token;
@@ -67,19 +69,22 @@ export class TokenFile {
 
 /** The credentials of one kubeconfig user (or of a pod's ServiceAccount). */
 export class UserCredentials implements Credentials {
-  private readonly user: KubeconfigUser;
   private readonly staticState: AuthState;
   private readonly tokenFile: TokenFile | undefined;
   private readonly exec: ExecCredentialPlugin | undefined;
   private execState: { from: unknown; state: AuthState } | undefined;
 
   constructor(user: KubeconfigUser, opts: CredentialOptions = {}) {
-    this.user = user;
-    const cert = user.clientCertificateData ? decode(user.clientCertificateData) : readOptional(user.clientCertificate);
+    const cert = user.clientCertificateData
+      ? decode(user.clientCertificateData)
+      : readOptional(user.clientCertificate);
     const key = user.clientKeyData ? decode(user.clientKeyData) : readOptional(user.clientKey);
-    if (Boolean(cert) !== Boolean(key)) throw new Error('the kubeconfig user has a client certificate without a key (or a key without one)');
+    if (Boolean(cert) !== Boolean(key))
+      throw new Error('the kubeconfig user has a client certificate without a key (or a key without one)');
     this.staticState = { cert, key, authorization: staticAuthorization(user) };
-    this.tokenFile = user.tokenFile ? new TokenFile(user.tokenFile, opts.now, opts.tokenFileRereadMs) : undefined;
+    this.tokenFile = user.tokenFile
+      ? new TokenFile(user.tokenFile, opts.now, opts.tokenFileRereadMs)
+      : undefined;
     this.exec = user.exec && new ExecCredentialPlugin(user.exec, { now: opts.now, ...opts.exec });
   }
 

@@ -81,7 +81,9 @@ function kindFor(code: number, reason: string | undefined): KubeErrorKind {
  * An HTTP answer with a status: our ApiStatusError, or (in test code that still sets up with
  * @kubernetes/client-node) its ApiException, recognised by shape so this module never loads it.
  */
-function isStatusError(err: unknown): err is Error & { code: number; body: unknown; retryAfterSeconds?: number } {
+function isStatusError(
+  err: unknown,
+): err is Error & { code: number; body: unknown; retryAfterSeconds?: number } {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && 'body' in err;
 }
 
@@ -91,7 +93,7 @@ export function classifyKubeError(err: unknown): KubeError {
   if (isStatusError(err)) {
     const code = Number(err.code);
     const status = parseStatusBody(err.body);
-    const message = status.message ?? `HTTP ${code}`;
+    const message = status.message || `HTTP ${code}`;
     const retryAfterSeconds = err.retryAfterSeconds ?? status.details?.retryAfterSeconds;
     return new KubeError(kindFor(code, status.reason), code, message, status.reason, {
       cause: err,

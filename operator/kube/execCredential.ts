@@ -42,7 +42,9 @@ export function parseExecCredential(stdout: string, apiVersion: string): ExecRes
     throw new Error('exec plugin printed no JSON ExecCredential');
   }
   if (doc.kind !== 'ExecCredential' || doc.apiVersion !== apiVersion) {
-    throw new Error(`exec plugin returned ${String(doc.kind)} ${String(doc.apiVersion)}, want ExecCredential ${apiVersion}`);
+    throw new Error(
+      `exec plugin returned ${String(doc.kind)} ${String(doc.apiVersion)}, want ExecCredential ${apiVersion}`,
+    );
   }
   const status = (doc.status ?? {}) as Raw;
   const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -77,7 +79,9 @@ export class ExecCredentialPlugin {
 
   constructor(config: ExecConfig, opts: ExecOptions = {}) {
     if (!SUPPORTED.has(config.apiVersion)) {
-      throw new Error(`exec plugin apiVersion "${config.apiVersion}" is not supported (use ${[...SUPPORTED].join(' or ')})`);
+      throw new Error(
+        `exec plugin apiVersion "${config.apiVersion}" is not supported (use ${[...SUPPORTED].join(' or ')})`,
+      );
     }
     this.config = config;
     this.opts = opts;
@@ -111,7 +115,8 @@ export class ExecCredentialPlugin {
         args,
         { env, timeout: this.opts.timeoutMs ?? 60_000, maxBuffer: 1 << 20, encoding: 'utf8' },
         (err, out, stderr) => {
-          if (err) reject(new Error(`exec plugin ${command} failed: ${err.message} ${stderr.slice(0, 500)}`.trim()));
+          if (err)
+            reject(new Error(`exec plugin ${command} failed: ${err.message} ${stderr.slice(0, 500)}`.trim()));
           else resolve(out);
         },
       );

@@ -102,7 +102,11 @@ export class Transport {
   }
 }
 
-function statusError(code: number, body: string, headers: Dispatcher.ResponseData['headers']): ApiStatusError {
+function statusError(
+  code: number,
+  body: string,
+  headers: Dispatcher.ResponseData['headers'],
+): ApiStatusError {
   const raw = headers['retry-after'];
   const seconds = Number(Array.isArray(raw) ? raw[0] : raw);
   return new ApiStatusError(code, body, Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined);

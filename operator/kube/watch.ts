@@ -77,7 +77,10 @@ export async function openWatch(
 
   try {
     resetTimer();
-    const res = await transport.send({ method: 'GET', path, query: { ...params, watch: true } }, controller.signal);
+    const res = await transport.send(
+      { method: 'GET', path, query: { ...params, watch: true } },
+      controller.signal,
+    );
     if (res.statusCode !== 200) {
       const body = (await res.body.text()).slice(0, MAX_ERROR_BODY);
       finish(classifyKubeError(new ApiStatusError(res.statusCode, body)));
