@@ -46,7 +46,13 @@ async function startOnce(): Promise<BenchCluster> {
       });
     }
     const version = await fetchVersion(kc);
-    return { cp, info, kc, kube: new KubeClient(loadKubeConfig({ kubeconfigPath: info.kubeconfigPath })), version };
+    return {
+      cp,
+      info,
+      kc,
+      kube: new KubeClient(loadKubeConfig({ kubeconfigPath: info.kubeconfigPath })),
+      version,
+    };
   } catch (err) {
     await cp.stop();
     throw err;

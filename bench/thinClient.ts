@@ -4,7 +4,7 @@
 // CustomObjectsApi with the pooled dispatcher the operator used; new: KubeClient).
 // Usage: node --disable-warning=ExperimentalWarning bench/thinClient.ts
 //   OLD_ENTRY=<old dist>/operator/main.js NEW_ENTRY=<new dist>/operator/main.js (both compiled
-//   with tsconfig.build.json); THIN_PATCHES=2000; THIN_CACHED=10000
+//   with tsconfig.build.json); THIN_PATCHES=2000; THIN_CACHED=10000; THIN_PHASES=idle,patch,cached
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +39,8 @@ const cached = Number(process.env.THIN_CACHED ?? 10_000);
 const tmp = mkdtempSync(join(tmpdir(), 'bench-thin-'));
 const cluster = await startCluster();
 const kubeconfigPath = cluster.info.kubeconfigPath;
-const results: Record<string, unknown> = {};
+const phases = new Set((process.env.THIN_PHASES ?? 'idle,patch,cached').split(','));
+const results: Record<string, unknown> = { nodeOptions: process.env.NODE_OPTIONS ?? '' };
 
 async function replicaRss(entry: string, namespace: string, tag: string): Promise<number> {
   const [r] = await startReplicas({ entry, namespace, kubeconfigPath, count: 1, logDir: tmp, tag });
@@ -66,11 +67,22 @@ async function cpuPerPatch(label: string, patch: (i: number) => Promise<unknown>
 }
 
 try {
+  if (phases.has('idle')) await idlePhase();
+  if (phases.has('patch')) await patchPhase();
+  if (phases.has('cached')) await cachedPhase();
+  console.log(JSON.stringify(results, null, 2));
+} finally {
+  await cluster.cp.stop();
+}
+
+async function idlePhase(): Promise<void> {
   const idle = await freshNamespace(cluster, 'thin-idle');
   results.idleRssOldMb = await replicaRss(oldEntry, idle, 'idle-old');
   results.idleRssNewMb = await replicaRss(newEntry, idle, 'idle-new');
   console.error('idle', results);
+}
 
+async function patchPhase(): Promise<void> {
   const ns = await freshNamespace(cluster, 'thin-patch');
   const rr = await cluster.kube.createRR(fixtureRR({ namespace: ns, pod: 'patched' }));
   const name = rr.metadata.name;
@@ -90,14 +102,17 @@ try {
     await cpuPerPatch('patchClientNode', viaOld);
     await cpuPerPatch('patchThin', viaNew);
   }
+}
 
+async function cachedPhase(): Promise<void> {
   const full = await freshNamespace(cluster, 'thin-10k');
-  const seed = await runLoad({ mode: 'seed', kubeconfigPath, namespace: full, count: cached, concurrency: 32 }, tmp, 'seed');
+  const seed = await runLoad(
+    { mode: 'seed', kubeconfigPath, namespace: full, count: cached, concurrency: 32 },
+    tmp,
+    'seed',
+  );
   if (seed.errors > 0) throw new Error(`seeding failed: ${seed.errorSamples.join('; ')}`);
   results.cachedRRs = cached;
   results.cachedRssOldMb = await replicaRss(oldEntry, full, 'full-old');
   results.cachedRssNewMb = await replicaRss(newEntry, full, 'full-new');
-  console.log(JSON.stringify(results, null, 2));
-} finally {
-  await cluster.cp.stop();
 }

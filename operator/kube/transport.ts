@@ -1,5 +1,5 @@
 // HTTP to one API server over undici: a keep-alive connection pool per cluster and TLS identity
-// (no pipelining: one request per connection at a time), bearer/basic auth per request, and one
+// (HTTP/1.1 without pipelining: one request per connection at a time), bearer/basic auth per request, and one
 // retry after a 401 when the credentials can be refreshed (rotated token file, expired exec
 // credential). Non-watch requests are bounded by the config's requestTimeoutMs end to end.
 import { Pool } from 'undici';
@@ -87,6 +87,9 @@ export class Transport {
     const c = this.config;
     this.pool = new Pool(c.server, {
       pipelining: 1,
+      // undici 8 negotiates HTTP/2 when offered; Node's HTTP/2 costs more CPU per request, and
+      // one multiplexed connection would put every call (and watch) behind one TCP stream.
+      allowH2: false,
       keepAliveTimeout: KEEP_ALIVE_MS,
       connect: {
         ca: c.ca,

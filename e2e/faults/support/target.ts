@@ -74,8 +74,7 @@ export async function senderToken(name: string): Promise<string> {
 
 async function localTarget(o: LocalOptions): Promise<Target> {
   const namespace = o.namespace ?? (await freshNamespace('faults'));
-  if (o.kubeconfigPath)
-    await ensureNamespace(clientNodeConfig(o.kubeconfigPath), namespace);
+  if (o.kubeconfigPath) await ensureNamespace(clientNodeConfig(o.kubeconfigPath), namespace);
   const dir = mkdtempSync(join(tmpdir(), 'kubernaut-faults-'));
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(o.config ?? {}));
