@@ -8,13 +8,15 @@ import { ensureNamespace } from '../e2e/controlplane/identities.ts';
 import { installManifests } from '../e2e/controlplane/install.ts';
 import { KubeClient } from '../operator/kube/client.ts';
 import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
-import type { PooledKubeConfig } from '../operator/kube/kubeconfig.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { clientNodeConfig } from '../e2e/controlplane/clientNode.ts';
 import { STORM_NAMESPACE, TARGET_NAMESPACES } from './workload.ts';
 
 export interface BenchCluster {
   cp: LocalControlPlane;
   info: ControlPlaneInfo;
-  kc: PooledKubeConfig;
+  /** client-node, for set-up and the API server's /metrics. */
+  kc: KubeConfig;
   kube: KubeClient;
   version: string;
 }
@@ -35,7 +37,7 @@ async function startOnce(): Promise<BenchCluster> {
   const cp = new LocalControlPlane();
   const info = await cp.start();
   try {
-    const kc = loadKubeConfig({ kubeconfigPath: info.kubeconfigPath });
+    const kc = clientNodeConfig(info.kubeconfigPath);
     await installManifests(kc);
     const core = kc.makeApiClient(CoreV1Api);
     for (const name of [...TARGET_NAMESPACES, STORM_NAMESPACE]) {
@@ -44,7 +46,13 @@ async function startOnce(): Promise<BenchCluster> {
       });
     }
     const version = await fetchVersion(kc);
-    return { cp, info, kc, kube: new KubeClient(kc), version };
+    return {
+      cp,
+      info,
+      kc,
+      kube: new KubeClient(loadKubeConfig({ kubeconfigPath: info.kubeconfigPath })),
+      version,
+    };
   } catch (err) {
     await cp.stop();
     throw err;
@@ -56,7 +64,7 @@ export async function freshNamespace(c: BenchCluster, name: string): Promise<str
   return name;
 }
 
-async function fetchVersion(kc: PooledKubeConfig): Promise<string> {
+async function fetchVersion(kc: KubeConfig): Promise<string> {
   const v = await kc.makeApiClient(VersionApi).getCode();
   return v.gitVersion;
 }

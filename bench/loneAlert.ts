@@ -5,6 +5,7 @@
 import { LocalControlPlane } from '../e2e/controlplane/controlPlane.ts';
 import { ensureNamespace } from '../e2e/controlplane/identities.ts';
 import { installManifests } from '../e2e/controlplane/install.ts';
+import { clientNodeConfig } from '../e2e/controlplane/clientNode.ts';
 import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
 import { alert, alertmanagerPayload, post, PROMETHEUS, startOperator } from '../test/support/operator.ts';
 import { summarize } from './stats.ts';
@@ -12,10 +13,14 @@ import { summarize } from './stats.ts';
 const n = Number(process.env.LONE_ALERTS ?? 200);
 const cp = new LocalControlPlane();
 const info = await cp.start();
-const kc = loadKubeConfig({ kubeconfigPath: info.kubeconfigPath });
+const kc = clientNodeConfig(info.kubeconfigPath);
 await installManifests(kc);
 await ensureNamespace(kc, 'lone');
-const op = await startOperator('lone', { leaderElection: { enabled: false } }, kc);
+const op = await startOperator(
+  'lone',
+  { leaderElection: { enabled: false } },
+  loadKubeConfig({ kubeconfigPath: info.kubeconfigPath }),
+);
 const url = op.endpoints.intake + PROMETHEUS;
 const send = async (ns: string, deployment: string, alertname: string) => {
   const t = performance.now();

@@ -6,6 +6,7 @@ import { LocalControlPlane } from '../e2e/controlplane/controlPlane.ts';
 import { ensureNamespace } from '../e2e/controlplane/identities.ts';
 import { installManifests } from '../e2e/controlplane/install.ts';
 import { KubeClient } from '../operator/kube/client.ts';
+import { clientNodeConfig } from '../e2e/controlplane/clientNode.ts';
 import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
 import { fixtureRR } from '../operator/storm/testFixtures.ts';
 import { summarize } from './stats.ts';
@@ -13,10 +14,10 @@ import { summarize } from './stats.ts';
 const sizes = (process.env.STORM_LIST_SIZES ?? '100,1000,5000,10000').split(',').map(Number);
 const cp = new LocalControlPlane();
 const info = await cp.start();
-const kc = loadKubeConfig({ kubeconfigPath: info.kubeconfigPath });
+const kc = clientNodeConfig(info.kubeconfigPath);
 await installManifests(kc);
 await ensureNamespace(kc, 'cost');
-const kube = new KubeClient(kc);
+const kube = new KubeClient(loadKubeConfig({ kubeconfigPath: info.kubeconfigPath }));
 const fp = (i: number) => createHash('sha256').update(String(i)).digest('hex');
 try {
   for (const n of sizes) {

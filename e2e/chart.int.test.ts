@@ -4,6 +4,7 @@
 // every optional object on (PrometheusRule, ServiceMonitor, dashboard, NetworkPolicy when the
 // chart has it) is accepted by server-side apply and kept field for field.
 // Owns its control plane: the chart's cluster-scoped names would collide with other tests'.
+import type { KubeConfig } from '@kubernetes/client-node';
 import {
   AppsV1Api,
   AuthorizationV1Api,
@@ -23,8 +24,7 @@ import type { Helm } from './controlplane/helm.ts';
 import { bindClusterRole, serviceAccountToken } from './controlplane/identities.ts';
 import { REPO_ROOT, applyObjects, installManifests, waitForCrdsEstablished } from './controlplane/install.ts';
 import { missingFields } from './controlplane/subset.ts';
-import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
-import type { PooledKubeConfig } from '../operator/kube/kubeconfig.ts';
+import { clientNodeConfig } from './controlplane/clientNode.ts';
 
 type Check = [verb: string, group: string, resource: string, namespaced: boolean, subresource?: string];
 
@@ -65,12 +65,12 @@ const DENIED: Check[] = [
 
 describe('Helm chart and rbac/ on a real API server', () => {
   const cp = new LocalControlPlane();
-  let kc: PooledKubeConfig;
+  let kc: KubeConfig;
   let helm: Helm;
 
   beforeAll(async () => {
     const info = await cp.start();
-    kc = loadKubeConfig({ kubeconfigPath: info.kubeconfigPath });
+    kc = clientNodeConfig(info.kubeconfigPath);
     helm = helmCli(info.kubeconfigPath);
   });
   afterAll(() => cp.stop());

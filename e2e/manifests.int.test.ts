@@ -2,6 +2,7 @@
 // included) applied server-side to a real API server, as docs/install.md tells users to: every
 // object is accepted and stored, the CRD is established, and applying again changes nothing.
 // Owns its control plane: the chart's cluster-scoped names would collide with other tests'.
+import type { KubeConfig } from '@kubernetes/client-node';
 import { KubernetesObjectApi, loadAllYaml } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
@@ -12,19 +13,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalControlPlane } from './controlplane/controlPlane.ts';
 import { REPO_ROOT, applyObjects, waitForCrdsEstablished } from './controlplane/install.ts';
-import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
+import { clientNodeConfig } from './controlplane/clientNode.ts';
 import { eventually } from '../test/support/cluster.ts';
-import type { PooledKubeConfig } from '../operator/kube/kubeconfig.ts';
 
 const NAMESPACE = 'plain-install';
 
 describe('make manifests on a real API server', () => {
   const cp = new LocalControlPlane();
-  let kc: PooledKubeConfig;
+  let kc: KubeConfig;
   let objects: KubernetesObject[];
 
   beforeAll(async () => {
-    kc = loadKubeConfig({ kubeconfigPath: (await cp.start()).kubeconfigPath });
+    kc = clientNodeConfig((await cp.start()).kubeconfigPath);
     const out = join(mkdtempSync(join(tmpdir(), 'manifests-')), 'install.yaml');
     execFileSync(
       'make',

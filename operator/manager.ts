@@ -11,7 +11,7 @@ import type { Config } from './config/schema.ts';
 import type { RRCreator } from './controllers/context.ts';
 import { runControllers } from './controllers/run.ts';
 import { KubeClient } from './kube/client.ts';
-import type { PooledKubeConfig } from './kube/kubeconfig.ts';
+import type { ClusterConfig } from './kube/kubeconfig.ts';
 import { loadKubeConfig } from './kube/kubeconfig.ts';
 import type { Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -22,7 +22,7 @@ import { LeaderElector } from './runtime/leaderElection.ts';
 export interface ManagerOptions {
   config: Config;
   logger: Logger;
-  kubeConfig?: PooledKubeConfig;
+  kubeConfig?: ClusterConfig;
   /** Listen on free ports instead of the configured ones (tests, benchmarks). */
   ephemeralPorts?: boolean;
   /** Default true: several managers in one process (tests) collect default metrics once. */

@@ -2,7 +2,7 @@
 // with the CRDs installed. Test workers find it through KUBERNAUT_TEST_* environment variables.
 import { LocalControlPlane } from '../e2e/controlplane/controlPlane.ts';
 import { installManifests } from '../e2e/controlplane/install.ts';
-import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
+import { clientNodeConfig } from '../e2e/controlplane/clientNode.ts';
 
 declare global {
   var __kubernautControlPlane: LocalControlPlane | undefined;
@@ -16,7 +16,7 @@ export default async function setup(): Promise<void> {
   const stop = () => void cp.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await installManifests(loadKubeConfig({ kubeconfigPath: info.kubeconfigPath }));
+  await installManifests(clientNodeConfig(info.kubeconfigPath));
   process.env.KUBERNAUT_TEST_KUBECONFIG = info.kubeconfigPath;
   process.env.KUBERNAUT_TEST_CONTROLPLANE = JSON.stringify(info);
   process.stdout.write(

@@ -4,11 +4,12 @@
 // status patch when sent one at a time; group commit makes it less under load). This file owns its control plane,
 // so no other test's requests can show up in the API server's counters.
 import { CoordinationV1Api } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { LocalControlPlane } from '../e2e/controlplane/controlPlane.ts';
 import { ensureNamespace } from '../e2e/controlplane/identities.ts';
 import { installManifests } from '../e2e/controlplane/install.ts';
+import { clientNodeConfig } from '../e2e/controlplane/clientNode.ts';
 import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
-import type { PooledKubeConfig } from '../operator/kube/kubeconfig.ts';
 import { delta, requestCounts } from '../test/support/apiserverMetrics.ts';
 import { eventually } from '../test/support/cluster.ts';
 import { PROMETHEUS, alert, alertmanagerPayload, post, startOperator } from '../test/support/operator.ts';
@@ -18,7 +19,7 @@ const RESOURCES = ['remediationrequests', 'leases', 'namespaces', 'pods', 'repli
 
 describe('API requests per signal', () => {
   const cp = new LocalControlPlane();
-  let kc: PooledKubeConfig;
+  let kc: KubeConfig;
   let op: RunningOperator;
   let url: string;
   const counts = () => requestCounts(RESOURCES, kc);
@@ -31,7 +32,7 @@ describe('API requests per signal', () => {
 
   beforeAll(async () => {
     const info = await cp.start();
-    kc = loadKubeConfig({ kubeconfigPath: info.kubeconfigPath });
+    kc = clientNodeConfig(info.kubeconfigPath);
     await installManifests(kc);
     await ensureNamespace(kc, 'cost');
     op = await startOperator(

@@ -4,6 +4,7 @@
 import { LocalControlPlane } from '../e2e/controlplane/controlPlane.ts';
 import { installManifests } from '../e2e/controlplane/install.ts';
 import { KubeClient } from '../operator/kube/client.ts';
+import { clientNodeConfig } from '../e2e/controlplane/clientNode.ts';
 import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
 import { ensureNamespace } from '../e2e/controlplane/identities.ts';
 import { PROMETHEUS, alert, alertmanagerPayload, post, startOperator } from '../test/support/operator.ts';
@@ -18,10 +19,10 @@ describe('API server outage', () => {
 
   beforeAll(async () => {
     const info = await cp.start();
-    const kc = loadKubeConfig({ kubeconfigPath: info.kubeconfigPath });
+    const kc = clientNodeConfig(info.kubeconfigPath);
     await installManifests(kc);
     await ensureNamespace(kc, ns);
-    kube = new KubeClient(kc);
+    kube = new KubeClient(loadKubeConfig({ kubeconfigPath: info.kubeconfigPath }));
     op = await startOperator(
       ns,
       { intake: { requestTimeoutMs: 4000, lock: { leaseDurationSeconds: 30, maxWaitMs: 2000 } } as never },

@@ -2,6 +2,7 @@
 // checked (status documented, content type, required headers, body schema), and every response
 // the document lists must have been produced by one of them (500 excepted: a bug by definition).
 // Owns its control plane: the 503 cases stop the API server.
+import type { KubeConfig } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -9,8 +10,8 @@ import { LocalControlPlane } from '../e2e/controlplane/controlPlane.ts';
 import { ensureNamespace, serviceAccountToken } from '../e2e/controlplane/identities.ts';
 import { installManifests } from '../e2e/controlplane/install.ts';
 import { freePort } from '../e2e/controlplane/ports.ts';
+import { clientNodeConfig } from '../e2e/controlplane/clientNode.ts';
 import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
-import type { PooledKubeConfig } from '../operator/kube/kubeconfig.ts';
 import { Manager } from '../operator/manager.ts';
 import { createLogger } from '../operator/observability/logger.ts';
 import { eventually } from '../test/support/cluster.ts';
@@ -35,13 +36,13 @@ describe('the intake answers as docs/openapi.yaml says', () => {
   const api = new OpenApiChecker();
   const ns = 'openapi';
   let kubeconfigPath: string;
-  let kc: PooledKubeConfig;
+  let kc: KubeConfig;
   let op: RunningOperator;
   let secured: RunningOperator;
 
   beforeAll(async () => {
     kubeconfigPath = (await cp.start()).kubeconfigPath;
-    kc = loadKubeConfig({ kubeconfigPath });
+    kc = clientNodeConfig(kubeconfigPath);
     await installManifests(kc);
     await ensureNamespace(kc, ns);
     await ensureNamespace(kc, `${ns}-auth`);

@@ -12,7 +12,7 @@ import { REPO_ROOT, installManifests } from './install.ts';
 import { writeTokenKubeconfig } from './kubeconfig.ts';
 import { ReplicaSet } from './replicas.ts';
 import type { Replica } from './replicas.ts';
-import { loadKubeConfig } from '../../operator/kube/kubeconfig.ts';
+import { clientNodeConfig } from './clientNode.ts';
 
 // KUBERNAUT_LOCAL_DIR lets the test of this script keep its state away from a developer's .local.
 const LOCAL = process.env.KUBERNAUT_LOCAL_DIR ?? join(REPO_ROOT, '.local');
@@ -35,7 +35,7 @@ async function startLocal(): Promise<{ cp: LocalControlPlane; operatorKubeconfig
   mkdirSync(LOCAL, { recursive: true });
   const adminPath = join(LOCAL, 'kubeconfig');
   copyFileSync(info.kubeconfigPath, adminPath);
-  const admin = loadKubeConfig({ kubeconfigPath: adminPath });
+  const admin = clientNodeConfig(adminPath);
   await installManifests(admin, namespace);
   const operatorToken = await serviceAccountToken(admin, namespace, 'kubernaut-intake');
   const operatorKubeconfig = join(LOCAL, 'operator.kubeconfig');

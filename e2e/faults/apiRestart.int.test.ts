@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { LocalControlPlane } from '../controlplane/controlPlane.ts';
 import { installManifests } from '../controlplane/install.ts';
 import { fixtureRR } from '../../operator/storm/testFixtures.ts';
-import { loadKubeConfig } from '../../operator/kube/kubeconfig.ts';
+import { clientNodeConfig } from '../controlplane/clientNode.ts';
 import { eventually } from '../../test/support/cluster.ts';
 import { PROMETHEUS } from '../../test/support/operator.ts';
 import { byFingerprint, metricSum, rrsBySignal } from './support/observe.ts';
@@ -30,7 +30,7 @@ describe('scenario 3: API server restart mid-load', () => {
 
   beforeAll(async () => {
     const info = await cp.start();
-    await installManifests(loadKubeConfig({ kubeconfigPath: info.kubeconfigPath }));
+    await installManifests(clientNodeConfig(info.kubeconfigPath));
     target = await startTarget({
       replicas: 2,
       namespace: ns,

@@ -4,7 +4,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { controlPlaneInfo } from '../../test/support/cluster.ts';
 import { Toxiproxy, kubeconfigServer, kubeconfigThrough } from '../../test/support/toxiproxy.ts';
 import type { Proxy } from '../../test/support/toxiproxy.ts';
-import { loadKubeConfig } from '../../operator/kube/kubeconfig.ts';
+import { clientNodeConfig } from '../controlplane/clientNode.ts';
 
 describe('Toxiproxy between a client and the API server', () => {
   let tp: Toxiproxy;
@@ -16,7 +16,7 @@ describe('Toxiproxy between a client and the API server', () => {
     tp = await Toxiproxy.start();
     proxy = await tp.proxy('apiserver', kubeconfigServer(info.kubeconfigPath));
     const path = kubeconfigThrough(proxy, info.kubeconfigPath);
-    core = loadKubeConfig({ kubeconfigPath: path }).makeApiClient(CoreV1Api);
+    core = clientNodeConfig(path).makeApiClient(CoreV1Api);
   });
   afterAll(async () => {
     await tp?.stop();

@@ -1,6 +1,6 @@
 // The RemediationRequest API types (kubernaut.ai/v1alpha1), as stored in the API server.
 // Field names and meanings follow the CRD in crds/remediationrequest.yaml.
-import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { V1ObjectMeta } from '../kube/types.ts';
 
 export const GROUP = 'kubernaut.ai';
 export const VERSION = 'v1alpha1';

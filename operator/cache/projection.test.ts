@@ -13,8 +13,8 @@ function served(): RemediationRequest {
       uid: '7f1c2d3e-0000-4000-8000-000000000001',
       resourceVersion: '4711',
       generation: 1,
-      creationTimestamp: '2026-01-01T00:00:00Z' as unknown as Date,
-      deletionTimestamp: '2026-01-02T00:00:00Z' as unknown as Date,
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      deletionTimestamp: '2026-01-02T00:00:00Z',
       finalizers: ['example.com/keep'],
       labels: {
         'app.kubernetes.io/managed-by': 'kubernaut-intake',

@@ -120,8 +120,7 @@ export class RRCache {
 }
 
 function creationMs(rr: CachedRR): number {
-  const t = rr.metadata.creationTimestamp as unknown;
-  return t instanceof Date ? t.getTime() : Date.parse(String(t ?? '')) || 0;
+  return Date.parse(rr.metadata.creationTimestamp ?? '') || 0;
 }
 
 function byCreation(a: CachedRR, b: CachedRR): number {

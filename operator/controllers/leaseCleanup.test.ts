@@ -1,11 +1,11 @@
-import { V1MicroTime } from '@kubernetes/client-node';
-import type { V1Lease } from '@kubernetes/client-node';
+import type { V1Lease } from '../kube/types.ts';
+import { toMicroTime } from '../runtime/leaseRecord.ts';
 import { lockDeletableAtMs } from './leaseCleanup.ts';
 
 const T = Date.parse('2026-11-26T10:00:00Z');
 const lease = (holder: string, renewMs: number, duration = 30): V1Lease => ({
   metadata: { name: 'gw-lock-0123456789abcdef' },
-  spec: { holderIdentity: holder, leaseDurationSeconds: duration, renewTime: new V1MicroTime(renewMs) },
+  spec: { holderIdentity: holder, leaseDurationSeconds: duration, renewTime: toMicroTime(renewMs) },
 });
 
 describe('lockDeletableAtMs', () => {

@@ -4,7 +4,7 @@
 // next holder reads the RR its predecessor created), so only long-idle ones go. Deletes carry the
 // listed resourceVersion as a precondition: a lock taken meanwhile is kept. The leader-election
 // Lease has no lock label and is skipped by name as well.
-import type { V1Lease } from '@kubernetes/client-node';
+import type { V1Lease } from '../kube/types.ts';
 import { LOCK_LABEL } from '../../webhook/create/creationLock.ts';
 import { isKubeError } from '../kube/errors.ts';
 import { parseMicroTime } from '../runtime/leaseRecord.ts';

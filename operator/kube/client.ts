@@ -1,33 +1,24 @@
 // The one thin module through which the operator and the intake talk to the API server.
 // Every call is counted (gateway_k8s_api_requests_total) and every failure is classified once.
-import {
-  AppsV1Api,
-  AuthenticationV1Api,
-  AuthorizationV1Api,
-  BatchV1Api,
-  CoordinationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  EventsV1Api,
-  PatchStrategy,
-  Watch,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import type {
-  EventsV1Event,
-  KubeConfig,
-  V1Lease,
-  V1Namespace,
-  V1ObjectMeta,
-  V1SubjectAccessReview,
-  V1TokenReview,
-} from '@kubernetes/client-node';
+// Requests are plain JSON over the shared Transport of the cluster config (see transport.ts).
 import { GROUP, PLURAL, VERSION } from '../api/types.ts';
 import type { RemediationRequest, RemediationRequestStatus } from '../api/types.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { CallLimiter } from './callLimiter.ts';
 import type { CallLimits } from './callLimiter.ts';
 import { classifyKubeError } from './errors.ts';
+import type { ClusterConfig } from './kubeconfig.ts';
+import { transportFor } from './transport.ts';
+import type { RequestSpec, Transport } from './transport.ts';
+import type {
+  EventsV1Event,
+  V1Lease,
+  V1Namespace,
+  V1ObjectMeta,
+  V1SubjectAccessReview,
+  V1TokenReview,
+} from './types.ts';
+import { openWatch } from './watch.ts';
 
 export interface RRList {
   items: RemediationRequest[];
@@ -45,40 +36,43 @@ export interface ListOptions {
 /** Kinds whose owner references the target resolver follows. */
 export type OwnedKind = 'Pod' | 'ReplicaSet' | 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const OWNED_PATH: Record<OwnedKind, string> = {
+  Pod: '/api/v1/namespaces/%/pods',
+  ReplicaSet: '/apis/apps/v1/namespaces/%/replicasets',
+  Deployment: '/apis/apps/v1/namespaces/%/deployments',
+  StatefulSet: '/apis/apps/v1/namespaces/%/statefulsets',
+  DaemonSet: '/apis/apps/v1/namespaces/%/daemonsets',
+  Job: '/apis/batch/v1/namespaces/%/jobs',
+  CronJob: '/apis/batch/v1/namespaces/%/cronjobs',
+};
+
+const MERGE_PATCH = 'application/merge-patch+json';
 const SUCCESS_CODE: Record<string, string> = { create: '201' };
+const seg = encodeURIComponent;
+
+const rrPath = (ns: string, name?: string) =>
+  name === undefined ? rrCollectionPath(ns) : `${rrCollectionPath(ns)}/${seg(name)}`;
+const leasePath = (ns: string, name?: string) =>
+  `/apis/coordination.k8s.io/v1/namespaces/${seg(ns)}/leases${name === undefined ? '' : `/${seg(name)}`}`;
+const preconditions = (resourceVersion?: string) =>
+  resourceVersion ? { preconditions: { resourceVersion } } : undefined;
 
 export class KubeClient {
-  readonly kc: KubeConfig;
+  readonly kc: ClusterConfig;
   private readonly metrics: Metrics | undefined;
-  private readonly custom: CustomObjectsApi;
-  private readonly core: CoreV1Api;
-  private readonly apps: AppsV1Api;
-  private readonly batch: BatchV1Api;
-  private readonly coordination: CoordinationV1Api;
-  private readonly events: EventsV1Api;
-  private readonly authn: AuthenticationV1Api;
-  private readonly authz: AuthorizationV1Api;
-  private readonly watcher: Watch;
+  private readonly transport: Transport;
   private readonly limiter: CallLimiter | undefined;
 
   /** With `limits`, non-watch calls share that many slots (see CallLimiter); watches are exempt. */
-  constructor(kc: KubeConfig, metrics?: Metrics, limits?: CallLimits) {
+  constructor(kc: ClusterConfig, metrics?: Metrics, limits?: CallLimits) {
     this.kc = kc;
     this.metrics = metrics;
     this.limiter = limits && new CallLimiter(limits, metrics);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.apps = kc.makeApiClient(AppsV1Api);
-    this.batch = kc.makeApiClient(BatchV1Api);
-    this.coordination = kc.makeApiClient(CoordinationV1Api);
-    this.events = kc.makeApiClient(EventsV1Api);
-    this.authn = kc.makeApiClient(AuthenticationV1Api);
-    this.authz = kc.makeApiClient(AuthorizationV1Api);
-    this.watcher = new Watch(kc);
+    this.transport = transportFor(kc);
   }
 
-  private call<T>(verb: string, resource: string, fn: () => Promise<T>): Promise<T> {
+  private call<T>(verb: string, resource: string, spec: RequestSpec): Promise<T> {
+    const fn = () => this.transport.json<T>(spec);
     return this.limiter
       ? this.limiter.run(() => this.counted(verb, resource, fn))
       : this.counted(verb, resource, fn);
@@ -97,34 +91,24 @@ export class KubeClient {
   }
 
   // --- RemediationRequests -------------------------------------------------------------
-  private rrParams(namespace: string) {
-    return { group: GROUP, version: VERSION, plural: PLURAL, namespace };
-  }
-
   createRR(rr: RemediationRequest): Promise<RemediationRequest> {
-    const ns = rr.metadata.namespace;
-    return this.call('create', PLURAL, () =>
-      this.custom.createNamespacedCustomObject({ ...this.rrParams(ns), body: rr }),
-    );
+    const path = rrPath(rr.metadata.namespace);
+    return this.call('create', PLURAL, { method: 'POST', path, body: rr });
   }
 
   getRR(namespace: string, name: string): Promise<RemediationRequest> {
-    return this.call('get', PLURAL, () =>
-      this.custom.getNamespacedCustomObject({ ...this.rrParams(namespace), name }),
-    );
+    return this.call('get', PLURAL, { method: 'GET', path: rrPath(namespace, name) });
   }
 
   listRRs(namespace: string, opts: ListOptions = {}): Promise<RRList> {
-    return this.call('list', PLURAL, () =>
-      this.custom.listNamespacedCustomObject({
-        ...this.rrParams(namespace),
-        labelSelector: opts.labelSelector,
-        fieldSelector: opts.fieldSelector,
-        limit: opts.limit,
-        _continue: opts.continueToken,
-        resourceVersion: opts.resourceVersion,
-      }),
-    );
+    const query = {
+      labelSelector: opts.labelSelector,
+      fieldSelector: opts.fieldSelector,
+      limit: opts.limit,
+      continue: opts.continueToken,
+      resourceVersion: opts.resourceVersion,
+    };
+    return this.call('list', PLURAL, { method: 'GET', path: rrPath(namespace), query });
   }
 
   /**
@@ -139,9 +123,8 @@ export class KubeClient {
   ): Promise<RemediationRequest> {
     const body: Record<string, unknown> = { status };
     if (resourceVersion) body.metadata = { resourceVersion };
-    return this.call('patch', `${PLURAL}/status`, () =>
-      this.custom.patchNamespacedCustomObjectStatus({ ...this.rrParams(namespace), name, body }, mergePatch),
-    );
+    const path = `${rrPath(namespace, name)}/status`;
+    return this.call('patch', `${PLURAL}/status`, { method: 'PATCH', path, body, contentType: MERGE_PATCH });
   }
 
   /** Merge-patches an RR's labels (null removes one). The spec is immutable; labels are not. */
@@ -151,85 +134,80 @@ export class KubeClient {
     labels: Record<string, string | null>,
   ): Promise<RemediationRequest> {
     const body = { metadata: { labels } };
-    return this.call('patch', PLURAL, () =>
-      this.custom.patchNamespacedCustomObject({ ...this.rrParams(namespace), name, body }, mergePatch),
-    );
+    const path = rrPath(namespace, name);
+    return this.call('patch', PLURAL, { method: 'PATCH', path, body, contentType: MERGE_PATCH });
   }
 
-  deleteRR(namespace: string, name: string, resourceVersion?: string): Promise<void> {
-    const body = resourceVersion ? { preconditions: { resourceVersion } } : undefined;
-    return this.call('delete', PLURAL, async () => {
-      await this.custom.deleteNamespacedCustomObject({ ...this.rrParams(namespace), name, body });
-    });
+  async deleteRR(namespace: string, name: string, resourceVersion?: string): Promise<void> {
+    const path = rrPath(namespace, name);
+    await this.call('delete', PLURAL, { method: 'DELETE', path, body: preconditions(resourceVersion) });
   }
 
   // --- Leases ----------------------------------------------------------------------------
   getLease(namespace: string, name: string): Promise<V1Lease> {
-    return this.call('get', 'leases', () => this.coordination.readNamespacedLease({ namespace, name }));
+    return this.call('get', 'leases', { method: 'GET', path: leasePath(namespace, name) });
   }
 
   createLease(namespace: string, body: V1Lease): Promise<V1Lease> {
-    return this.call('create', 'leases', () => this.coordination.createNamespacedLease({ namespace, body }));
+    return this.call('create', 'leases', { method: 'POST', path: leasePath(namespace), body });
   }
 
   /** Replaces a lease; the body's resourceVersion makes it optimistic. */
   replaceLease(namespace: string, body: V1Lease): Promise<V1Lease> {
-    const name = body.metadata?.name ?? '';
-    return this.call('update', 'leases', () =>
-      this.coordination.replaceNamespacedLease({ namespace, name, body }),
-    );
+    const path = leasePath(namespace, body.metadata?.name ?? '');
+    return this.call('update', 'leases', { method: 'PUT', path, body });
   }
 
-  deleteLease(namespace: string, name: string, resourceVersion?: string): Promise<void> {
-    const body = resourceVersion ? { preconditions: { resourceVersion } } : undefined;
-    return this.call('delete', 'leases', async () => {
-      await this.coordination.deleteNamespacedLease({ namespace, name, body });
-    });
+  async deleteLease(namespace: string, name: string, resourceVersion?: string): Promise<void> {
+    const path = leasePath(namespace, name);
+    await this.call('delete', 'leases', { method: 'DELETE', path, body: preconditions(resourceVersion) });
   }
 
-  listLeases(namespace: string, labelSelector?: string): Promise<V1Lease[]> {
-    return this.call('list', 'leases', async () => {
-      const list = await this.coordination.listNamespacedLease({ namespace, labelSelector });
-      return list.items;
+  async listLeases(namespace: string, labelSelector?: string): Promise<V1Lease[]> {
+    const path = leasePath(namespace);
+    const list = await this.call<{ items?: V1Lease[] }>('list', 'leases', {
+      method: 'GET',
+      path,
+      query: { labelSelector },
     });
+    return list.items ?? [];
   }
 
   // --- Events, namespaces, owners ----------------------------------------------------------
   createEvent(namespace: string, body: EventsV1Event): Promise<EventsV1Event> {
-    return this.call('create', 'events', () => this.events.createNamespacedEvent({ namespace, body }));
+    const path = `/apis/events.k8s.io/v1/namespaces/${seg(namespace)}/events`;
+    return this.call('create', 'events', { method: 'POST', path, body });
   }
 
   readNamespace(name: string): Promise<V1Namespace> {
-    return this.call('get', 'namespaces', () => this.core.readNamespace({ name }));
+    return this.call('get', 'namespaces', { method: 'GET', path: `/api/v1/namespaces/${seg(name)}` });
   }
 
   /** Reads the metadata (owner references) of one workload object. */
   async readOwnedMeta(kind: OwnedKind, namespace: string, name: string): Promise<V1ObjectMeta> {
-    const p = { namespace, name };
-    const read: Record<OwnedKind, () => Promise<{ metadata?: V1ObjectMeta }>> = {
-      Pod: () => this.core.readNamespacedPod(p),
-      ReplicaSet: () => this.apps.readNamespacedReplicaSet(p),
-      Deployment: () => this.apps.readNamespacedDeployment(p),
-      StatefulSet: () => this.apps.readNamespacedStatefulSet(p),
-      DaemonSet: () => this.apps.readNamespacedDaemonSet(p),
-      Job: () => this.batch.readNamespacedJob(p),
-      CronJob: () => this.batch.readNamespacedCronJob(p),
-    };
-    const obj = await this.call('get', `${kind.toLowerCase()}s`, read[kind]);
+    const path = `${OWNED_PATH[kind].replace('%', seg(namespace))}/${seg(name)}`;
+    const obj = await this.call<{ metadata?: V1ObjectMeta }>('get', `${kind.toLowerCase()}s`, {
+      method: 'GET',
+      path,
+    });
     return obj.metadata ?? {};
   }
 
   // --- Authentication and authorization ---------------------------------------------------
   tokenReview(body: V1TokenReview): Promise<V1TokenReview> {
-    return this.call('create', 'tokenreviews', () => this.authn.createTokenReview({ body }));
+    const path = '/apis/authentication.k8s.io/v1/tokenreviews';
+    const full = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', ...body };
+    return this.call('create', 'tokenreviews', { method: 'POST', path, body: full });
   }
 
   subjectAccessReview(body: V1SubjectAccessReview): Promise<V1SubjectAccessReview> {
-    return this.call('create', 'subjectaccessreviews', () => this.authz.createSubjectAccessReview({ body }));
+    const path = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
+    const full = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', ...body };
+    return this.call('create', 'subjectaccessreviews', { method: 'POST', path, body: full });
   }
 
   // --- Watch -----------------------------------------------------------------------------
-  /** Opens a watch; `done` is called once when it ends for any reason. */
+  /** Opens a watch; `done` is called once when it ends for any reason (see watch.ts). */
   watch(
     path: string,
     params: Record<string, string | number | boolean | undefined>,
@@ -237,7 +215,7 @@ export class KubeClient {
     done: (err: unknown) => void,
   ): Promise<AbortController> {
     this.metrics?.k8sApiRequests.inc({ verb: 'watch', resource: path.split('/').pop() ?? path, code: '200' });
-    return this.watcher.watch(path, params, onEvent, done);
+    return openWatch(this.transport, path, params, onEvent, done);
   }
 }
 

@@ -1,6 +1,5 @@
-// Classifies Kubernetes API failures once, so no caller parses ApiException bodies.
+// Classifies Kubernetes API failures once, so no caller parses Status bodies itself.
 // Both AlreadyExists and Conflict arrive as HTTP 409; only the Status reason tells them apart.
-import { ApiException } from '@kubernetes/client-node';
 
 export type KubeErrorKind =
   | 'conflict'
@@ -17,18 +16,42 @@ export class KubeError extends Error {
   readonly kind: KubeErrorKind;
   readonly code: number;
   readonly reason: string | undefined;
-  constructor(kind: KubeErrorKind, code: number, message: string, reason?: string, options?: ErrorOptions) {
+  /** From a 429/503's Retry-After header or Status details, when the API server sent one. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    kind: KubeErrorKind,
+    code: number,
+    message: string,
+    reason?: string,
+    options?: ErrorOptions & { retryAfterSeconds?: number },
+  ) {
     super(message, options);
     this.name = 'KubeError';
     this.kind = kind;
     this.code = code;
     this.reason = reason;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+}
+
+/** A non-2xx answer of the API server, before classification: its status and raw body. */
+export class ApiStatusError extends Error {
+  readonly code: number;
+  readonly body: string;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: number, body: string, retryAfterSeconds?: number) {
+    super(`HTTP ${code}`);
+    this.name = 'ApiStatusError';
+    this.code = code;
+    this.body = body;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
 interface StatusBody {
   reason?: string;
   message?: string;
+  details?: { retryAfterSeconds?: number };
 }
 
 function parseStatusBody(body: unknown): StatusBody {
@@ -54,20 +77,28 @@ function kindFor(code: number, reason: string | undefined): KubeErrorKind {
   return 'other';
 }
 
-/** instanceof alone fails when a test runner loads client-node twice; the shape is enough. */
-function isApiException(err: unknown): err is ApiException<unknown> {
-  if (err instanceof ApiException) return true;
+/**
+ * An HTTP answer with a status: our ApiStatusError, or (in test code that still sets up with
+ * @kubernetes/client-node) its ApiException, recognised by shape so this module never loads it.
+ */
+function isStatusError(
+  err: unknown,
+): err is Error & { code: number; body: unknown; retryAfterSeconds?: number } {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && 'body' in err;
 }
 
-/** Turns anything thrown by client-node (or the network under it) into a KubeError. */
+/** Turns anything thrown by the transport (or the network under it) into a KubeError. */
 export function classifyKubeError(err: unknown): KubeError {
   if (err instanceof KubeError) return err;
-  if (isApiException(err)) {
+  if (isStatusError(err)) {
     const code = Number(err.code);
     const status = parseStatusBody(err.body);
-    const message = status.message ?? `HTTP ${code}`;
-    return new KubeError(kindFor(code, status.reason), code, message, status.reason, { cause: err });
+    const message = status.message || `HTTP ${code}`;
+    const retryAfterSeconds = err.retryAfterSeconds ?? status.details?.retryAfterSeconds;
+    return new KubeError(kindFor(code, status.reason), code, message, status.reason, {
+      cause: err,
+      retryAfterSeconds,
+    });
   }
   // Connection refused/reset, TLS failures, timeouts and aborts: the API server is not reachable.
   const message = err instanceof Error ? err.message : String(err);

@@ -6,7 +6,7 @@
 // the signal given to onStartedLeading) when no renewal has succeeded for renewDeadline, which is
 // shorter than the lease duration, so it stops acting before anyone else may take over. After a
 // step-down it becomes a candidate again. stop() ends leadership and releases the lease.
-import type { V1Lease } from '@kubernetes/client-node';
+import type { V1Lease } from '../kube/types.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { isKubeError } from '../kube/errors.ts';
 import type { Logger } from '../observability/logger.ts';

@@ -6,8 +6,8 @@
 // renewal changes the resourceVersion; if the resourceVersion has not changed for
 // leaseDurationSeconds of our own clock, the holder has stopped renewing. The price is that a
 // new candidate waits one full lease duration after first seeing a stale lease.
-import { V1MicroTime } from '@kubernetes/client-node';
-import type { V1Lease, V1LeaseSpec } from '@kubernetes/client-node';
+import { formatMicroTime } from '../kube/types.ts';
+import type { MicroTime, V1Lease, V1LeaseSpec } from '../kube/types.ts';
 
 /** What a candidate knows about the lease as last read, and when (local clock) it last changed. */
 export interface ObservedLease {
@@ -20,9 +20,8 @@ export interface ObservedLease {
 }
 
 /**
- * Milliseconds since the epoch of a lease time. Written as V1MicroTime, but read back as an
- * RFC 3339 string (client-node does not revive MicroTime) or a Date; undefined when absent or
- * unparseable.
+ * Milliseconds since the epoch of a lease time: an RFC 3339 string as the API server sends it
+ * (or a Date, from callers that hold one); undefined when absent or unparseable.
  */
 export function parseMicroTime(value: Date | string | null | undefined): number | undefined {
   if (value === null || value === undefined) return undefined;
@@ -32,10 +31,10 @@ export function parseMicroTime(value: Date | string | null | undefined): number 
 
 /**
  * A lease time to write. The apiserver only accepts MicroTime with six fractional digits;
- * V1MicroTime serialises that way, a plain Date (three digits) is rejected.
+ * a plain Date (three digits) is rejected.
  */
-export function toMicroTime(ms: number): V1MicroTime {
-  return new V1MicroTime(ms);
+export function toMicroTime(ms: number): MicroTime {
+  return formatMicroTime(ms);
 }
 
 /**

@@ -1,7 +1,7 @@
 // One watch request through KubeClient.watch, reduced to a single promise of how it ended.
-// client-node calls `done` once (null for a clean end, an Error with `statusCode` for a non-200
-// response, a TimeoutError after 30 s of silence), and may still call it after we abort; here
-// only the first ending counts and anything after it is ignored.
+// KubeClient.watch calls `done` once (null for a clean end, a KubeError carrying the HTTP status
+// for a non-200 response, a TimeoutError after 30 s of silence, the abort reason after an abort);
+// here only the first ending counts and anything after it is ignored.
 import type { KubeClient } from '../kube/client.ts';
 import { KubeError } from '../kube/errors.ts';
 
@@ -80,7 +80,7 @@ export function runWatch(req: WatchRequest): Promise<{ outcome: WatchOutcome; ev
     req.watcher.watch(req.path, req.params, onEvent, done).then(
       (c) => {
         controller = c;
-        // client-node resolves even when the request failed, after calling done().
+        // watch() resolves even when the request failed, after calling done().
         if (settled) c.abort();
         else req.onStarted();
       },

@@ -1,8 +1,8 @@
 // The Kubernetes Events (events.k8s.io/v1) announcing a storm on its leader RR. Their names are
 // derived from the leader and the storm's detection time, so announcing one storm twice (a retry,
 // or a new controller leader after fail-over) hits AlreadyExists instead of adding a duplicate.
-import { V1MicroTime } from '@kubernetes/client-node';
-import type { EventsV1Event } from '@kubernetes/client-node';
+import { formatMicroTime } from '../kube/types.ts';
+import type { EventsV1Event } from '../kube/types.ts';
 import { API_VERSION, KIND } from '../api/types.ts';
 import type { StormAggregationStatus } from '../api/types.ts';
 import type { CachedRR } from '../cache/projection.ts';
@@ -38,7 +38,7 @@ export function stormEvent(
       name: stormEventName(leader, reason, storm.stormDetectedAt),
       namespace: leader.metadata.namespace,
     },
-    eventTime: new V1MicroTime(nowMs),
+    eventTime: formatMicroTime(nowMs),
     reportingController: REPORTING_CONTROLLER,
     reportingInstance: reportingInstance.slice(0, 128),
     action: 'Aggregate',

@@ -50,7 +50,7 @@ export function fixtureRR(o: FixtureOptions): RemediationRequest {
       receivedTime: '2026-11-26T10:00:01Z',
     },
   };
-  if (o.createdAt) rr.metadata.creationTimestamp = o.createdAt;
+  if (o.createdAt) rr.metadata.creationTimestamp = o.createdAt.toISOString();
   if (o.resourceVersion) rr.metadata.resourceVersion = o.resourceVersion;
   if (o.status) rr.status = o.status;
   return rr;

@@ -1,12 +1,14 @@
 // Helpers for integration tests: the admin client of the run's control plane, unique
 // namespaces, and restricted identities. Everything here talks to the real API server.
+import type { KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import type { RequestOptions } from 'node:https';
+import { clientNodeConfig } from '../../e2e/controlplane/clientNode.ts';
 import type { ControlPlaneInfo } from '../../e2e/controlplane/controlPlane.ts';
 import { ensureNamespace } from '../../e2e/controlplane/identities.ts';
 import { KubeClient } from '../../operator/kube/client.ts';
 import { loadKubeConfig } from '../../operator/kube/kubeconfig.ts';
-import type { PooledKubeConfig } from '../../operator/kube/kubeconfig.ts';
+import type { ClusterConfig } from '../../operator/kube/kubeconfig.ts';
 
 export function controlPlaneInfo(): ControlPlaneInfo {
   const raw = process.env.KUBERNAUT_TEST_CONTROLPLANE;
@@ -14,12 +16,18 @@ export function controlPlaneInfo(): ControlPlaneInfo {
   return JSON.parse(raw) as ControlPlaneInfo;
 }
 
-export function adminKubeConfig(): PooledKubeConfig {
+/** The admin as a client-node KubeConfig, for test set-up through its typed APIs. */
+export function adminKubeConfig(): KubeConfig {
+  return clientNodeConfig(controlPlaneInfo().kubeconfigPath);
+}
+
+/** The admin as the operator's own cluster config (what a KubeClient or Manager takes). */
+export function adminClusterConfig(): ClusterConfig {
   return loadKubeConfig({ kubeconfigPath: controlPlaneInfo().kubeconfigPath });
 }
 
 export function adminClient(): KubeClient {
-  return new KubeClient(adminKubeConfig());
+  return new KubeClient(adminClusterConfig());
 }
 
 /** Creates a namespace with a unique name (namespaces are never deleted: no controller-manager). */

@@ -5,9 +5,9 @@ import { defaultConfig } from '../../operator/config/schema.ts';
 import type { Config } from '../../operator/config/schema.ts';
 import { Manager } from '../../operator/manager.ts';
 import type { Endpoints } from '../../operator/manager.ts';
-import type { PooledKubeConfig } from '../../operator/kube/kubeconfig.ts';
+import type { ClusterConfig } from '../../operator/kube/kubeconfig.ts';
 import { createLogger } from '../../operator/observability/logger.ts';
-import { adminKubeConfig } from './cluster.ts';
+import { adminClusterConfig } from './cluster.ts';
 
 export type ConfigPatch = { [K in keyof Config]?: Config[K] extends object ? Partial<Config[K]> : Config[K] };
 
@@ -44,7 +44,7 @@ function deepMerge(target: Record<string, unknown>, patch: object): void {
 export async function startOperator(
   namespace: string,
   patch: ConfigPatch = {},
-  kubeConfig: PooledKubeConfig = adminKubeConfig(),
+  kubeConfig: ClusterConfig = adminClusterConfig(),
 ): Promise<RunningOperator> {
   const manager = new Manager({
     config: testConfig(namespace, patch),

@@ -14,7 +14,7 @@
 // leaseDurationSeconds as observed here (as leader election and client-go do), and a holder
 // counts its own lease from before it sent the acquiring write. Clock skew between nodes
 // therefore changes nothing; only the clocks' rates must roughly agree.
-import type { V1Lease } from '@kubernetes/client-node';
+import type { V1Lease } from '../../operator/kube/types.ts';
 import { LRUCache } from 'lru-cache';
 import { LABEL_MANAGED_BY, MANAGED_BY } from '../../operator/api/types.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';

@@ -2,7 +2,7 @@
 // Pod -> StatefulSet/DaemonSet/Job -> CronJob), so that every alert about one workload gets one
 // fingerprint. When the chain cannot be read (object gone, no rights) the target stays as it is;
 // when the API server cannot be reached the signal fails (503) rather than get a wrong fingerprint.
-import type { V1OwnerReference } from '@kubernetes/client-node';
+import type { V1OwnerReference } from '../../operator/kube/types.ts';
 import type { TargetResource } from '../../operator/api/types.ts';
 import type { KubeClient, OwnedKind } from '../../operator/kube/client.ts';
 import { KubeError } from '../../operator/kube/errors.ts';

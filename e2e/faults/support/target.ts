@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { KubeClient } from '../../../operator/kube/client.ts';
 import { loadKubeConfig } from '../../../operator/kube/kubeconfig.ts';
+import { clientNodeConfig } from '../../controlplane/clientNode.ts';
 import { adminKubeConfig, controlPlaneInfo, freshNamespace } from '../../../test/support/cluster.ts';
 import { bindClusterRole, ensureNamespace, intakeToken } from '../../controlplane/identities.ts';
 import { applyObjects, readManifests } from '../../controlplane/install.ts';
@@ -73,8 +74,7 @@ export async function senderToken(name: string): Promise<string> {
 
 async function localTarget(o: LocalOptions): Promise<Target> {
   const namespace = o.namespace ?? (await freshNamespace('faults'));
-  if (o.kubeconfigPath)
-    await ensureNamespace(loadKubeConfig({ kubeconfigPath: o.kubeconfigPath }), namespace);
+  if (o.kubeconfigPath) await ensureNamespace(clientNodeConfig(o.kubeconfigPath), namespace);
   const dir = mkdtempSync(join(tmpdir(), 'kubernaut-faults-'));
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(o.config ?? {}));
