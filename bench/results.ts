@@ -4,7 +4,10 @@ import { arch, cpus, release, totalmem, type } from 'node:os';
 import { REPO_ROOT } from '../e2e/controlplane/install.ts';
 import type { HostUse } from './host.ts';
 import type { CacheMemory } from './memory.ts';
-import type { Baselines, CaseResult, RawRun } from './measure.ts';
+import type { Baselines, RawRun } from './baselines.ts';
+import type { CaseResult } from './measure.ts';
+import type { OpenLoopResult } from './openLoop.ts';
+import type { ProfileResult } from './profile.ts';
 import { round } from './stats.ts';
 import type { TargetResult } from './targets.ts';
 
@@ -41,6 +44,12 @@ export interface BenchResults {
   cases: CaseRow[];
   memory: CacheMemory;
   targets: TargetResult[];
+  /** Open-loop cases (vegeta at a fixed rate). */
+  openLoop: OpenLoopResult[];
+  /** Top self-time entries of one replica's CPU profile during a dedicated pass. */
+  profile: ProfileResult;
+  /** How the replicas ran: the chart's NODE_OPTIONS, sender auth, open-loop replica count. */
+  setup: { nodeOptions: string; auth: boolean; openLoopReplicas: number };
   machine: Record<string, string | number>;
   commit: string;
   generatedAt: string;

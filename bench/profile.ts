@@ -1,0 +1,52 @@
+// A dedicated profiling pass: one replica under `node --cpu-prof` through the dup90 case (not
+// the measured run: the profiler's own cost stays out of the numbers), stopped with SIGTERM so
+// it exits cleanly (operator/main.ts) and Node writes the profile; its top self-time entries.
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../e2e/controlplane/install.ts';
+import { sleep } from './apiWindow.ts';
+import type { Env } from './apiWindow.ts';
+import { topSelfTime } from './cpuProfile.ts';
+import type { CpuProfile, ProfileTop } from './cpuProfile.ts';
+import { runLoad } from './loadgenJob.ts';
+import { bufferEnv, replicaSet } from './measure.ts';
+import { startReplicas, stopReplicas } from './replicas.ts';
+import { caseSpec } from './workload.ts';
+
+export const PROFILED_CASE = 'dup90';
+export const PROFILE_TOP = 15;
+
+export interface ProfileResult extends ProfileTop {
+  case: string;
+  replicas: number;
+  signals: number;
+  exitCode: number | null;
+}
+
+export async function profileCase(env: Env): Promise<ProfileResult> {
+  const spec = caseSpec(PROFILED_CASE);
+  const dir = join(env.tmpDir, 'cpuprofile');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const set = await replicaSet(env, `${spec.name}-profile`, 1, bufferEnv(spec));
+  const replicas = await startReplicas({ ...set, profileArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  env.log(`profile: ${spec.name} x1 under --cpu-prof (${spec.signals} signals)`);
+  try {
+    await sleep(2000);
+    const urls = replicas.map((r) => r.intake);
+    await runLoad(
+      { mode: 'intake', caseName: spec.name, urls, concurrency: spec.concurrency, token: env.token },
+      env.tmpDir,
+      `${spec.name}-profile`,
+    );
+  } finally {
+    await stopReplicas(replicas, 30_000);
+  }
+  const exitCode = await replicas[0]!.exited;
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no .cpuprofile in ${dir} (replica exit code ${exitCode})`);
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  const root = join(env.tmpDir, 'dist');
+  const top = topSelfTime(profile, PROFILE_TOP, root.startsWith(REPO_ROOT) ? root : REPO_ROOT);
+  return { case: spec.name, replicas: 1, signals: spec.signals, exitCode, ...top };
+}
