@@ -9,9 +9,10 @@ import type { HostUse } from './host.ts';
 import { runLoad } from './loadgenJob.ts';
 import type { LoadResult } from './loadgenJob.ts';
 import { round } from './stats.ts';
+import { SCALE } from './workload.ts';
 
 export const CONCURRENCY = 64;
-export const BASELINE_REQUESTS = 2000;
+export const BASELINE_REQUESTS = Math.max(200, Math.round(2000 * SCALE));
 
 /** A raw run, with the API server CPU it cost per request (setup and warm-up requests included). */
 export interface RawRun extends LoadResult {

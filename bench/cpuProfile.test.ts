@@ -15,6 +15,8 @@ const fixture: CpuProfile = {
     { id: 7, callFrame: frame('(garbage collector)') },
     { id: 8, callFrame: frame('get', 'file:///elsewhere/node_modules/lru-cache/index.js', 2) },
   ],
+  startTime: 1000,
+  endTime: 17_000,
   // Each sample lasts until the next tick: the first delta is the start offset, not a duration.
   samples: [3, 3, 4, 5, 6, 6, 7, 2, 8, 3],
   timeDeltas: [100, 1000, 1000, 2000, 1000, 4000, 4000, 500, 1500, 100],
@@ -32,6 +34,17 @@ describe('cpu profile', () => {
       { function: 'main', location: 'dist/main.js:10', selfMs: 1.5, pct: 9.93 },
       { function: '(garbage collector)', location: '', selfMs: 0.5, pct: 3.31 },
       { function: 'get', location: 'node_modules/lru-cache/index.js:3', selfMs: 0.1, pct: 0.66 },
+    ]);
+  });
+
+  it('counts only the samples inside a window of the profile clock', () => {
+    // Sample times: 1100, 2100, 3100, 5100, 6100, 10100, 14100, 14600, 16100, 16200.
+    const p = topSelfTime(fixture, 15, '/repo', { fromUs: 5000, toUs: 14_200 });
+    expect(p.samples).toBe(4);
+    expect(p.idleMs).toBe(8);
+    expect(p.top).toEqual([
+      { function: 'parse', location: 'dist/parse.js:1', selfMs: 1, pct: 10.53 },
+      { function: '(garbage collector)', location: '', selfMs: 0.5, pct: 5.26 },
     ]);
   });
 

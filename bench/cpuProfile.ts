@@ -12,6 +12,9 @@ interface CallFrame {
 
 export interface CpuProfile {
   nodes: { id: number; callFrame: CallFrame }[];
+  /** Microseconds (the profiled process's monotonic clock). */
+  startTime: number;
+  endTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -44,15 +47,25 @@ function location(f: CallFrame, root: string): string {
   return `${url}:${f.lineNumber + 1}`;
 }
 
-export function topSelfTime(profile: CpuProfile, limit = 15, root = ''): ProfileTop {
+/** A span of the profile's clock (microseconds): only samples taken inside it count. */
+export interface SampleWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+export function topSelfTime(profile: CpuProfile, limit = 15, root = '', window?: SampleWindow): ProfileTop {
   const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const selfUs = new Map<string, { fn: string; loc: string; us: number }>();
   let totalUs = 0;
   let idleUs = 0;
+  let samples = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
     const us = profile.timeDeltas[i + 1] ?? 0;
     const f = frames.get(id);
-    if (!f) return;
+    if (!f || (window && (at < window.fromUs || at > window.toUs))) return;
+    samples++;
     totalUs += us;
     if (f.functionName === '(idle)') {
       idleUs += us;
@@ -74,5 +87,5 @@ export function topSelfTime(profile: CpuProfile, limit = 15, root = ''): Profile
       selfMs: r2(e.us / 1000),
       pct: totalUs > 0 ? r2((e.us / totalUs) * 100) : 0,
     }));
-  return { totalMs: r2(totalUs / 1000), idleMs: r2(idleUs / 1000), samples: profile.samples.length, top };
+  return { totalMs: r2(totalUs / 1000), idleMs: r2(idleUs / 1000), samples, top };
 }

@@ -4,10 +4,11 @@ import { sleep } from './apiWindow.ts';
 import type { Env } from './apiWindow.ts';
 import { runLoad } from './loadgenJob.ts';
 import { replicaSet } from './measure.ts';
+import { SCALE } from './workload.ts';
 import { replicaMetric, rssMb, startReplicas, stopReplicas } from './replicas.ts';
 import { round } from './stats.ts';
 
-export const CACHED_RRS = 10_000;
+export const CACHED_RRS = Math.max(100, Math.round(10_000 * SCALE));
 const SEED_CONCURRENCY = 32;
 const RSS_SETTLE_MS = 5000;
 

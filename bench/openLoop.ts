@@ -2,7 +2,8 @@
 // whatever the latency of the answers (a closed loop slows down with the system it measures and
 // hides queueing). Targets go round-robin over the chart's default replica count.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../e2e/controlplane/install.ts';
 import { sleep } from './apiWindow.ts';
@@ -28,15 +29,21 @@ export interface OpenLoopResult extends OpenLoopSummary {
   lockLeasesLeft: number;
 }
 
-/** The vegeta binary `make vegeta` built into the tools cache (the script prints its path). */
+/**
+ * The vegeta binary `make vegeta` built into the tools cache: the path build-gotool.sh uses (its
+ * cache root and pinned version, read from the script). Never builds: `make bench` depends on
+ * `make vegeta`, and a second concurrent build of the same tool is to be avoided.
+ */
 export function vegetaBinary(): string {
-  const out = execFileSync('bash', [join(REPO_ROOT, 'e2e', 'controlplane', 'build-gotool.sh'), 'vegeta'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const path = out.trim().split('\n').at(-1);
-  if (!path) throw new Error('build-gotool.sh vegeta printed no path');
-  return path;
+  const script = readFileSync(join(REPO_ROOT, 'e2e', 'controlplane', 'build-gotool.sh'), 'utf8');
+  const version = process.env.VEGETA_VERSION ?? /VEGETA_VERSION:-([^}]+)\}/.exec(script)?.[1];
+  if (!version) throw new Error('no vegeta version in e2e/controlplane/build-gotool.sh');
+  const root =
+    process.env.KUBERNAUT_CACHE ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kubernaut-intake');
+  const bin = join(root, `vegeta-${version}`, 'vegeta');
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`make vegeta\` first`);
+  return bin;
 }
 
 function attack(vegeta: string, spec: OpenLoopSpec, targetsFile: string, tag: string, tmpDir: string) {

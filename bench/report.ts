@@ -125,7 +125,7 @@ export function renderReport(r: BenchResults, charts: Chart[]): string {
     '',
     `## CPU profile: ${r.profile.case} x1, top ${r.profile.top.length} by self time`,
     '',
-    `${r.profile.samples} samples over ${f(r.profile.totalMs / 1000, 2)} s, ${f(r.profile.idleMs / 1000, 2)} s of it idle; replica exit code ${r.profile.exitCode}.`,
+    `${r.profile.samples} samples over the ${f(r.profile.totalMs / 1000, 2)} s of the load (start-up and shutdown left out), ${f(r.profile.idleMs / 1000, 2)} s of it idle; replica exit code ${r.profile.exitCode}.`,
     '',
     ...profileTable(r),
     '',

@@ -23,27 +23,34 @@ export interface CaseSpec {
   stormBuffer: boolean;
 }
 
+/**
+ * BENCH_SCALE (default 1) multiplies the case sizes and open-loop durations: a quick smoke run of
+ * the whole pipeline (e.g. 0.1), never a result to commit. The burst stays 200 at once.
+ */
+export const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const scaled = (n: number, min = 1) => Math.max(min, Math.round(n * SCALE));
+
 const closed = { replicas: [1, 3], concurrency: 64, prime: 0, stormBuffer: false };
 
 export const CASES: readonly CaseSpec[] = [
   {
     ...closed,
     name: 'new',
-    signals: 2000,
+    signals: scaled(2000),
     seed: 0x5eed0001,
     what: 'every signal a new fingerprint (Deployment targets)',
   },
   {
     ...closed,
     name: 'dup90',
-    signals: 4000,
+    signals: scaled(4000),
     seed: 0x5eed0002,
     what: '90% of signals on 50 hot fingerprints, 10% new',
   },
   {
     ...closed,
     name: 'dup',
-    signals: 3000,
+    signals: scaled(3000),
     seed: 0x5eed0004,
     replicas: [1],
     prime: 50,
@@ -52,7 +59,7 @@ export const CASES: readonly CaseSpec[] = [
   {
     ...closed,
     name: 'storm',
-    signals: 1000,
+    signals: scaled(1000),
     seed: 0x5eed0003,
     stormBuffer: true,
     what: 'one alertname over 400 pods of one namespace (default storm buffer)',
@@ -85,7 +92,7 @@ export const OPEN_LOOP: readonly OpenLoopSpec[] = [
     name: 'rate50-dup90',
     mix: 'dup90',
     rate: 50,
-    seconds: 20,
+    seconds: scaled(20, 2),
     seed: 0x5eed0006,
     what: 'dup90 mix at 50 signals/s',
     env: {},
@@ -94,7 +101,7 @@ export const OPEN_LOOP: readonly OpenLoopSpec[] = [
     name: 'rate20-new-lock',
     mix: 'new',
     rate: 20,
-    seconds: 15,
+    seconds: scaled(15, 2),
     seed: 0x5eed0007,
     what: 'new fingerprints at 20 signals/s, creation lock on',
     env: {},
@@ -103,7 +110,7 @@ export const OPEN_LOOP: readonly OpenLoopSpec[] = [
     name: 'rate20-new-nolock',
     mix: 'new',
     rate: 20,
-    seconds: 15,
+    seconds: scaled(15, 2),
     seed: 0x5eed0007,
     what: 'the same without the creation lock (INTAKE_LOCK_ENABLED=false)',
     env: { INTAKE_LOCK_ENABLED: 'false' },
