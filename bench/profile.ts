@@ -32,8 +32,7 @@ export async function profileCase(env: Env): Promise<ProfileResult> {
   const set = await replicaSet(env, `${spec.name}-profile`, 1, bufferEnv(spec));
   const replicas = await startReplicas({ ...set, profileArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   env.log(`profile: ${spec.name} x1 under --cpu-prof (${spec.signals} signals)`);
-  let load = { from: 0, to: 0 };
-  try {
+  const run = async () => {
     await sleep(2000);
     const urls = replicas.map((r) => r.intake);
     const from = performance.now();
@@ -42,10 +41,9 @@ export async function profileCase(env: Env): Promise<ProfileResult> {
       env.tmpDir,
       `${spec.name}-profile`,
     );
-    load = { from, to: performance.now() };
-  } finally {
-    await stopReplicas(replicas, 30_000);
-  }
+    return { from, to: performance.now() };
+  };
+  const load = await run().finally(() => stopReplicas(replicas, 30_000));
   const exitCode = await replicas[0]!.exited;
   const exitedAt = performance.now();
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));

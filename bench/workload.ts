@@ -43,14 +43,14 @@ export const CASES: readonly CaseSpec[] = [
   {
     ...closed,
     name: 'dup90',
-    signals: scaled(4000),
+    signals: scaled(3000),
     seed: 0x5eed0002,
     what: '90% of signals on 50 hot fingerprints, 10% new',
   },
   {
     ...closed,
     name: 'dup',
-    signals: scaled(3000),
+    signals: scaled(2000),
     seed: 0x5eed0004,
     replicas: [1],
     prime: 50,
