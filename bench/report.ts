@@ -108,7 +108,7 @@ export function renderReport(r: BenchResults, charts: Chart[]): string {
     ...targetsTable(r),
     ...lockNote(r),
     '',
-    ...charts.map((c) => `![${c.title}](${c.file})`),
+    ...charts.flatMap((c) => [`![${c.title}](${c.file})`, '']),
     '',
     `## Memory (NODE_OPTIONS \`${r.setup.nodeOptions}\`)`,
     '',

@@ -83,7 +83,7 @@ export function machine(apiserverVersion: string): Record<string, string | numbe
   };
 }
 
-/** HEAD's hash, with `-dirty` when tracked files differ from it. */
+/** HEAD's hash, with `-dirty` when tracked files (bench/results/, its own output, aside) differ from it. */
 export function commit(): string {
   const git = (...args: string[]) =>
     execFileSync('git', args, {
@@ -93,7 +93,9 @@ export function commit(): string {
     }).trim();
   try {
     const head = git('rev-parse', 'HEAD');
-    return git('status', '--porcelain', '--untracked-files=no') ? `${head}-dirty` : head;
+    return git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results')
+      ? `${head}-dirty`
+      : head;
   } catch {
     return 'unknown';
   }
