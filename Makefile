@@ -130,7 +130,7 @@ e2e-long: deps controlplane toxiproxy alertmanager prometheus ## Fault suite at 
 	status=0; E2E_LONG=1 FAULTS_RESULTS_DIR="$(FAULTS_RESULTS)" $(JEST) e2e/faults/ $(MEMORY_LIMIT_TEST) --selectProjects integration --runInBand || status=$$?; \
 	  $(NODE_TS) e2e/faults/render-reliability.ts "$(FAULTS_RESULTS)" docs/reliability.md; exit $$status
 
-bench: deps controlplane ## Benchmark; writes bench/results/latest.json and bench/results/report.md
+bench: deps controlplane vegeta ## Benchmark (12-15 min on 2 quiet cores, 25 min on a busy one); writes bench/results/latest.json, report.md and the chart SVGs
 	$(NODE_TS) bench/run.ts
 
 clean: ## Remove build output and local state (not the control-plane cache)

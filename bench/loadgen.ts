@@ -9,7 +9,7 @@ import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
 import type { LoadJob, LoadResult } from './loadgenJob.ts';
 import { initialStatus, rrFor } from './rrBodies.ts';
 import { round, summarize } from './stats.ts';
-import { alertsFor, caseSpec, webhookPayload } from './workload.ts';
+import { alertsFor, caseSpec, primeAlertsFor, webhookPayload } from './workload.ts';
 
 interface Attempt {
   code: string;
@@ -67,14 +67,18 @@ async function runPool(
 }
 
 function intakeSender(job: Extract<LoadJob, { mode: 'intake' }>): { count: number; send: Send } {
-  const bodies = alertsFor(caseSpec(job.caseName)).map((a) => JSON.stringify(webhookPayload(a)));
+  const spec = caseSpec(job.caseName);
+  const alerts = job.prime ? primeAlertsFor(spec) : alertsFor(spec);
+  const bodies = alerts.map((a) => JSON.stringify(webhookPayload(a)));
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (job.token) headers.authorization = `Bearer ${job.token}`;
   const send: Send = async (i) => {
     const url = `${job.urls[i % job.urls.length]}/api/v1/signals/prometheus`;
     let res: Response;
     try {
       res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers,
         body: bodies[i],
         signal: AbortSignal.timeout(60_000),
       });

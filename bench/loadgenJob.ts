@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import type { LatencySummary } from './stats.ts';
 
 export type LoadJob =
-  | { mode: 'intake'; caseName: string; urls: string[]; concurrency: number }
+  | {
+      mode: 'intake';
+      caseName: string;
+      urls: string[];
+      concurrency: number;
+      /** Bearer token for the intake ('' with auth off). */
+      token: string;
+      /** Send the case's prime alerts (the RRs that must exist first) instead of its signals. */
+      prime?: boolean;
+    }
   | { mode: 'raw-create'; kubeconfigPath: string; namespace: string; count: number; concurrency: number }
   | { mode: 'raw-status'; kubeconfigPath: string; namespace: string; count: number; concurrency: number }
   | { mode: 'seed'; kubeconfigPath: string; namespace: string; count: number; concurrency: number };

@@ -1,114 +1,23 @@
-// Raw API baselines, and one intake case at a replica count with every reading taken around its
-// load: API server request counts, CPU, RSS. (The 10,000-RR memory measurement is in memory.ts.)
-import { minus, readApiserver, sumWhere, total } from './apiserverMetrics.ts';
-import type { ApiserverReading, Counters } from './apiserverMetrics.ts';
-import type { BenchCluster } from './cluster.ts';
+// One closed-loop intake case at a replica count, with every reading taken around its load: API
+// server request counts, the lock Leases it leaves behind, CPU, RSS. Replicas run under their own
+// ServiceAccount (identity.ts); cases other than storm run with the storm buffer off (README).
+import { CoordinationV1Api } from '@kubernetes/client-node';
+import { minus, sumWhere, total } from './apiserverMetrics.ts';
+import type { Counters } from './apiserverMetrics.ts';
+import { idleRate, quiesce, sleep } from './apiWindow.ts';
+import type { Env } from './apiWindow.ts';
 import { freshNamespace } from './cluster.ts';
 import { hostSnapshot, hostUse } from './host.ts';
 import type { HostUse } from './host.ts';
+import { operatorKubeconfig } from './identity.ts';
 import { runLoad } from './loadgenJob.ts';
 import type { LoadResult } from './loadgenJob.ts';
 import { cpuSeconds, operatorApiRequests, rssMb, startReplicas, stopReplicas } from './replicas.ts';
-import type { Replica } from './replicas.ts';
+import type { Replica, ReplicaSet } from './replicas.ts';
 import { round } from './stats.ts';
 import type { CaseSpec } from './workload.ts';
 
-export const CONCURRENCY = 64;
-export const BASELINE_REQUESTS = 2000;
-export const IDLE_WINDOW_MS = 10_000;
 const SETTLE_MS = 2000;
-
-export interface Env {
-  cluster: BenchCluster;
-  operatorEntry: string;
-  tmpDir: string;
-  log: (line: string) => void;
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Reading extends ApiserverReading {
-  at: number;
-}
-
-async function read(env: Env): Promise<Reading> {
-  const r = await readApiserver(env.cluster.kc);
-  return { ...r, at: performance.now() };
-}
-
-/** Background API requests per ms while the replicas are idle (leader election, API server loops). */
-async function idleRate(env: Env): Promise<{ rate: number; last: Reading }> {
-  const first = await read(env);
-  await sleep(IDLE_WINDOW_MS);
-  const last = await read(env);
-  return { rate: (total(last.counters) - total(first.counters)) / (last.at - first.at), last };
-}
-
-/** Waits until the API server sees no more than background traffic (the replicas settled). */
-async function quiesce(env: Env, rate: number): Promise<Reading> {
-  let prev = await read(env);
-  for (let i = 0; i < 60; i++) {
-    await sleep(500);
-    const cur = await read(env);
-    if (total(cur.counters) - total(prev.counters) <= 1 + rate * (cur.at - prev.at)) return cur;
-    prev = cur;
-  }
-  return prev;
-}
-
-/** A raw run, with the API server CPU it cost per request (setup and warm-up requests included). */
-export interface RawRun extends LoadResult {
-  apiserverCpuMsPerRequest: number;
-  host: HostUse;
-}
-
-export interface Baselines {
-  concurrency: number;
-  requests: number;
-  rawCreatePerSec: number;
-  rawStatusUpdatePerSec: number;
-  rawWriteP95Ms: number;
-  rawCreate: RawRun;
-  rawStatusUpdate: RawRun;
-}
-
-async function rawRun(env: Env, mode: 'raw-create' | 'raw-status', namespace: string): Promise<RawRun> {
-  const job = {
-    mode,
-    kubeconfigPath: env.cluster.info.kubeconfigPath,
-    namespace: await freshNamespace(env.cluster, namespace),
-    count: BASELINE_REQUESTS,
-    concurrency: CONCURRENCY,
-  };
-  const before = await read(env);
-  const host = hostSnapshot();
-  const result = await runLoad(job, env.tmpDir, mode);
-  const hostUsed = hostUse(host, hostSnapshot());
-  const after = await read(env);
-  if (result.errors > 0) {
-    throw new Error(`baseline ${mode} had ${result.errors} errors: ${result.errorSamples.join('; ')}`);
-  }
-  const requests = total(minus(after.counters, before.counters));
-  const cpuMs = (after.cpuSeconds - before.cpuSeconds) * 1000;
-  return { ...result, apiserverCpuMsPerRequest: round(cpuMs / Math.max(1, requests), 3), host: hostUsed };
-}
-
-export async function measureBaselines(env: Env): Promise<Baselines> {
-  env.log(`baseline: ${BASELINE_REQUESTS} raw RR creates at concurrency ${CONCURRENCY}`);
-  const create = await rawRun(env, 'raw-create', 'bench-raw-create');
-  env.log(`baseline: ${BASELINE_REQUESTS} raw resourceVersion-checked status updates`);
-  const status = await rawRun(env, 'raw-status', 'bench-raw-status');
-  return {
-    concurrency: CONCURRENCY,
-    requests: BASELINE_REQUESTS,
-    rawCreatePerSec: create.perSec,
-    rawStatusUpdatePerSec: status.perSec,
-    // The slower of the two write kinds: the intake's writes are a mix of both.
-    rawWriteP95Ms: Math.max(create.latency.p95Ms, status.latency.p95Ms),
-    rawCreate: create,
-    rawStatusUpdate: status,
-  };
-}
 
 export interface CaseResult {
   case: string;
@@ -125,6 +34,8 @@ export interface CaseResult {
   rssIdleMb: number[];
   /** Status writes, conflicts and re-reads per duplicate-or-aggregated signal (see report). */
   apiRequestsPerDuplicate: number | null;
+  /** `gw-lock-*` Leases left in the case's namespace once it settled (each costs a delete later). */
+  lockLeasesLeft: number;
   /** Whole-machine CPU while the load ran: busy, and taken by processes outside the benchmark. */
   host: HostUse;
   /** CPU milliseconds per signal: all replicas together, and the API server. */
@@ -138,32 +49,60 @@ export interface CaseResult {
   durationMs: number;
   maxMs: number;
   errorSamples: string[];
+  concurrency: number;
 }
 
 const operatorCpu = (replicas: Replica[]) => replicas.reduce((s, r) => s + cpuSeconds(r.pid), 0);
+
+export async function lockLeases(env: Env, namespace: string): Promise<number> {
+  const api = env.cluster.kc.makeApiClient(CoordinationV1Api);
+  const { items } = await api.listNamespacedLease({ namespace });
+  return items.filter((l) => l.metadata?.name?.startsWith('gw-lock-')).length;
+}
+
+/** A fresh namespace with its own ServiceAccount, and the replica set that runs in it. */
+export async function replicaSet(env: Env, tag: string, count: number, extraEnv: Record<string, string>) {
+  const namespace = await freshNamespace(env.cluster, `bench-${tag}`);
+  const set: ReplicaSet = {
+    entry: env.operatorEntry,
+    namespace,
+    kubeconfigPath: await operatorKubeconfig(env.cluster.kc, env.cluster.info, namespace, env.tmpDir),
+    count,
+    logDir: env.tmpDir,
+    tag,
+    env: extraEnv,
+  };
+  return set;
+}
+
+export const bufferEnv = (spec: { stormBuffer: boolean }): Record<string, string> =>
+  spec.stormBuffer ? {} : { STORM_BUFFER_SECONDS: '0' };
 
 interface LoadWindow {
   load: LoadResult;
   delta: Counters;
   drift: number;
+  leases: number;
   extra: Pick<CaseResult, 'rssMb' | 'cpuMsPerSignal' | 'host'> & { operatorRequests: number };
 }
 
 /** Runs the intake load against running replicas, with every reading taken around it. */
 async function measureLoad(env: Env, spec: CaseSpec, replicas: Replica[], tag: string): Promise<LoadWindow> {
+  const urls = replicas.map((r) => r.intake);
+  const job = { mode: 'intake' as const, caseName: spec.name, urls, concurrency: spec.concurrency };
+  if (spec.prime > 0) {
+    await runLoad({ ...job, token: env.token, prime: true }, env.tmpDir, `${tag}-prime`);
+  }
   const idle = await idleRate(env);
   const before = {
     op: await operatorApiRequests(replicas),
     cpu: operatorCpu(replicas),
     host: hostSnapshot(),
   };
-  env.log(`case ${spec.name} x${replicas.length}: ${spec.signals} signals at concurrency ${CONCURRENCY}`);
-  const urls = replicas.map((r) => r.intake);
-  const load = await runLoad(
-    { mode: 'intake', caseName: spec.name, urls, concurrency: CONCURRENCY },
-    env.tmpDir,
-    tag,
+  env.log(
+    `case ${spec.name} x${replicas.length}: ${spec.signals} signals at concurrency ${spec.concurrency}`,
   );
+  const load = await runLoad({ ...job, token: env.token }, env.tmpDir, tag);
   const host = hostUse(before.host, hostSnapshot());
   const settled = await quiesce(env, idle.rate);
   const after = { op: await operatorApiRequests(replicas), cpu: operatorCpu(replicas) };
@@ -172,6 +111,7 @@ async function measureLoad(env: Env, spec: CaseSpec, replicas: Replica[], tag: s
     load,
     delta: minus(settled.counters, idle.last.counters),
     drift: idle.rate * (settled.at - idle.last.at),
+    leases: await lockLeases(env, replicas[0]!.namespace),
     extra: {
       rssMb: replicas.map((r) => rssMb(r.pid)),
       operatorRequests: after.op - before.op,
@@ -186,15 +126,7 @@ async function measureLoad(env: Env, spec: CaseSpec, replicas: Replica[], tag: s
 
 export async function measureCase(env: Env, spec: CaseSpec, replicaCount: number): Promise<CaseResult> {
   const tag = `${spec.name}-r${replicaCount}`;
-  const namespace = await freshNamespace(env.cluster, `bench-${tag}`);
-  const replicas = await startReplicas({
-    entry: env.operatorEntry,
-    namespace,
-    kubeconfigPath: env.cluster.info.kubeconfigPath,
-    count: replicaCount,
-    logDir: env.tmpDir,
-    tag,
-  });
+  const replicas = await startReplicas(await replicaSet(env, tag, replicaCount, bufferEnv(spec)));
   try {
     await sleep(SETTLE_MS);
     const rssIdleMb = replicas.map((r) => rssMb(r.pid));
@@ -229,6 +161,7 @@ function caseResult(spec: CaseSpec, replicas: number, w: LoadWindow, rssIdleMb: 
     rssMb: extra.rssMb,
     rssIdleMb,
     apiRequestsPerDuplicate: absorbed > 0 ? round(Math.max(0, statusWork) / absorbed, 3) : null,
+    lockLeasesLeft: w.leases,
     host: extra.host,
     cpuMsPerSignal: extra.cpuMsPerSignal,
     operatorApiRequestsPerSignal: round(extra.operatorRequests / signals, 3),
@@ -240,5 +173,6 @@ function caseResult(spec: CaseSpec, replicas: number, w: LoadWindow, rssIdleMb: 
     durationMs: load.durationMs,
     maxMs: load.latency.maxMs,
     errorSamples: load.errorSamples,
+    concurrency: spec.concurrency,
   };
 }

@@ -1,13 +1,14 @@
 // The memory of a replica whose cache holds 10,000 RemediationRequests, and what one cached
 // RR weighs as JSON.
-import { freshNamespace } from './cluster.ts';
+import { sleep } from './apiWindow.ts';
+import type { Env } from './apiWindow.ts';
 import { runLoad } from './loadgenJob.ts';
-import { sleep } from './measure.ts';
-import type { Env } from './measure.ts';
+import { replicaSet } from './measure.ts';
+import { SCALE } from './workload.ts';
 import { replicaMetric, rssMb, startReplicas, stopReplicas } from './replicas.ts';
 import { round } from './stats.ts';
 
-export const CACHED_RRS = 10_000;
+export const CACHED_RRS = Math.max(100, Math.round(10_000 * SCALE));
 const SEED_CONCURRENCY = 32;
 const RSS_SETTLE_MS = 5000;
 
@@ -34,7 +35,8 @@ async function rrSize(
 
 /** Fills a namespace with CACHED_RRS RRs (created and status-initialised like the intake does). */
 export async function measureCacheMemory(env: Env): Promise<CacheMemory> {
-  const namespace = await freshNamespace(env.cluster, 'bench-cache10k');
+  const set = await replicaSet(env, 'cache10k', 1, {});
+  const namespace = set.namespace;
   env.log(
     `memory: creating ${CACHED_RRS} RemediationRequests (create + status) at concurrency ${SEED_CONCURRENCY}`,
   );
@@ -51,14 +53,7 @@ export async function measureCacheMemory(env: Env): Promise<CacheMemory> {
   );
   if (seed.errors > 0) throw new Error(`seeding had ${seed.errors} errors: ${seed.errorSamples.join('; ')}`);
   const started = performance.now();
-  const replicas = await startReplicas({
-    entry: env.operatorEntry,
-    namespace,
-    kubeconfigPath: env.cluster.info.kubeconfigPath,
-    count: 1,
-    logDir: env.tmpDir,
-    tag: 'cache10k',
-  });
+  const replicas = await startReplicas(set);
   try {
     const readyMs = round(performance.now() - started, 0);
     await sleep(RSS_SETTLE_MS);

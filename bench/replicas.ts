@@ -1,14 +1,18 @@
-// Operator replicas as real child processes (`node operator/main.ts`), each on its own free
-// ports, logging to a file; plus their memory (VmRSS) and their own API request counters.
+// Operator replicas as real child processes (`node dist/operator/main.js`, NODE_OPTIONS from the
+// chart's values), each on its own free ports, logging to a file; plus their memory (VmRSS) and
+// their own API request counters.
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../e2e/controlplane/ports.ts';
 import { REPO_ROOT } from '../e2e/controlplane/install.ts';
+import { chartNodeOptions } from './chartValues.ts';
+import { AUTH_ENABLED } from './identity.ts';
 
 export interface Replica {
   podName: string;
+  namespace: string;
   pid: number;
   intake: string;
   health: string;
@@ -26,7 +30,14 @@ export interface ReplicaSet {
   count: number;
   logDir: string;
   tag: string;
+  /** Extra environment (e.g. STORM_BUFFER_SECONDS, INTAKE_LOCK_ENABLED). */
+  env?: Record<string, string>;
+  /** Extra node flags for replica 0 only (e.g. --cpu-prof). */
+  profileArgs?: string[];
 }
+
+/** The chart's NODE_OPTIONS (read once): the replicas run Node as the chart's pods do. */
+export const NODE_OPTIONS = chartNodeOptions();
 
 /**
  * The operator as it ships: the image runs tsc's output (`node dist/operator/main.js`), so the
@@ -54,12 +65,16 @@ async function startOne(s: ReplicaSet, index: number): Promise<Replica> {
   const podName = `bench-${s.tag}-${index}`;
   const logPath = join(s.logDir, `${podName}.log`);
   const log = openSync(logPath, 'w');
-  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', s.entry], {
+  // As the image runs it: `node dist/operator/main.js`, no flags besides the chart's NODE_OPTIONS.
+  const flags = s.entry.endsWith('.ts') ? ['--disable-warning=ExperimentalWarning'] : [];
+  const args = [...flags, ...(index === 0 ? (s.profileArgs ?? []) : []), s.entry];
+  const proc = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     stdio: ['ignore', log, log],
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      NODE_OPTIONS,
       KUBECONFIG: s.kubeconfigPath,
       POD_NAME: podName,
       POD_NAMESPACE: s.namespace,
@@ -67,11 +82,9 @@ async function startOne(s: ReplicaSet, index: number): Promise<Replica> {
       INTAKE_PORT: String(intakePort),
       HEALTH_PORT: String(healthPort),
       METRICS_PORT: String(metricsPort),
-      INTAKE_AUTH_ENABLED: 'false',
-      // The storm buffer would answer a group's 2nd-5th new targets `buffered` (one status write
-      // on the holder) and create their RRs later: `new` and `dup90` measure creates, as before.
-      STORM_BUFFER_SECONDS: '0',
+      INTAKE_AUTH_ENABLED: String(AUTH_ENABLED),
       LOG_LEVEL: 'warn',
+      ...s.env,
     },
   });
   if (proc.pid === undefined) throw new Error(`could not start ${podName}`);
@@ -85,6 +98,7 @@ async function startOne(s: ReplicaSet, index: number): Promise<Replica> {
   const url = (port: number) => `http://127.0.0.1:${port}`;
   return {
     podName,
+    namespace: s.namespace,
     pid: proc.pid,
     intake: url(intakePort),
     health: url(healthPort),

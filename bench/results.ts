@@ -4,7 +4,10 @@ import { arch, cpus, release, totalmem, type } from 'node:os';
 import { REPO_ROOT } from '../e2e/controlplane/install.ts';
 import type { HostUse } from './host.ts';
 import type { CacheMemory } from './memory.ts';
-import type { Baselines, CaseResult, RawRun } from './measure.ts';
+import type { Baselines, RawRun } from './baselines.ts';
+import type { CaseResult } from './measure.ts';
+import type { OpenLoopResult } from './openLoop.ts';
+import type { ProfileResult } from './profile.ts';
 import { round } from './stats.ts';
 import type { TargetResult } from './targets.ts';
 
@@ -41,6 +44,12 @@ export interface BenchResults {
   cases: CaseRow[];
   memory: CacheMemory;
   targets: TargetResult[];
+  /** Open-loop cases (vegeta at a fixed rate). */
+  openLoop: OpenLoopResult[];
+  /** Top self-time entries of one replica's CPU profile during a dedicated pass. */
+  profile: ProfileResult;
+  /** How the replicas ran: the chart's NODE_OPTIONS, sender auth, open-loop replica count. */
+  setup: { nodeOptions: string; auth: boolean; openLoopReplicas: number };
   machine: Record<string, string | number>;
   commit: string;
   generatedAt: string;
@@ -74,7 +83,7 @@ export function machine(apiserverVersion: string): Record<string, string | numbe
   };
 }
 
-/** HEAD's hash, with `-dirty` when tracked files differ from it. */
+/** HEAD's hash, with `-dirty` when tracked files (bench/results/, its own output, aside) differ from it. */
 export function commit(): string {
   const git = (...args: string[]) =>
     execFileSync('git', args, {
@@ -84,7 +93,9 @@ export function commit(): string {
     }).trim();
   try {
     const head = git('rev-parse', 'HEAD');
-    return git('status', '--porcelain', '--untracked-files=no') ? `${head}-dirty` : head;
+    return git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results')
+      ? `${head}-dirty`
+      : head;
   } catch {
     return 'unknown';
   }

@@ -3,8 +3,11 @@ import {
   DUPLICATE_SHARE,
   GROUP_SIZE,
   HOT_FINGERPRINTS,
+  OPEN_LOOP,
   alertsFor,
   caseSpec,
+  openLoopAlerts,
+  primeAlertsFor,
   webhookPayload,
 } from './workload.ts';
 import type { Alert } from './workload.ts';
@@ -50,6 +53,25 @@ describe('bench workloads', () => {
     expect(new Set(alerts.map((a) => a.labels.alertname)).size).toBe(1);
     expect(new Set(alerts.map((a) => a.labels.namespace)).size).toBe(1);
     expect(new Set(alerts.map((a) => a.labels.pod)).size).toBeGreaterThan(300);
+  });
+
+  it('dup and burst: every signal repeats a target whose RR is created first', () => {
+    for (const name of ['dup', 'burst']) {
+      const spec = caseSpec(name);
+      const primed = new Set(primeAlertsFor(spec).map(subject));
+      const alerts = alertsFor(spec);
+      expect(primed.size).toBe(spec.prime);
+      expect(alerts).toHaveLength(spec.signals);
+      expect(alerts.every((a) => primed.has(subject(a)))).toBe(true);
+    }
+    expect(caseSpec('burst').concurrency).toBe(caseSpec('burst').signals);
+  });
+
+  it('open-loop cases hold rate x seconds alerts; the lock pair sends the same ones', () => {
+    for (const spec of OPEN_LOOP) expect(openLoopAlerts(spec)).toHaveLength(spec.rate * spec.seconds);
+    const [, on, off] = OPEN_LOOP;
+    expect(openLoopAlerts(on!)).toEqual(openLoopAlerts(off!));
+    expect(new Set(openLoopAlerts(on!).map(subject)).size).toBe(on!.rate * on!.seconds);
   });
 
   it('sends one alert per Alertmanager v4 webhook', () => {

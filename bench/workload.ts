@@ -6,24 +6,115 @@ import { createHash } from 'node:crypto';
 import { hex, mulberry32, pick } from './prng.ts';
 import type { Rng } from './prng.ts';
 
-export type CaseName = 'new' | 'dup90' | 'storm';
+export type CaseName = 'new' | 'dup90' | 'dup' | 'storm' | 'burst';
 
 export interface CaseSpec {
   name: CaseName;
   signals: number;
   seed: number;
   what: string;
+  /** Replica counts it runs with. */
+  replicas: readonly number[];
+  /** Concurrent requests of the load generator. */
+  concurrency: number;
+  /** Hot fingerprints whose RRs are created first, outside the measurement. */
+  prime: number;
+  /** Run with the product's default storm buffer (else STORM_BUFFER_SECONDS=0, see README). */
+  stormBuffer: boolean;
 }
+
+/**
+ * BENCH_SCALE (default 1) multiplies the case sizes and open-loop durations: a quick smoke run of
+ * the whole pipeline (e.g. 0.1), never a result to commit. The burst stays 200 at once.
+ */
+export const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const scaled = (n: number, min = 1) => Math.max(min, Math.round(n * SCALE));
+
+const closed = { replicas: [1, 3], concurrency: 64, prime: 0, stormBuffer: false };
 
 export const CASES: readonly CaseSpec[] = [
   {
+    ...closed,
     name: 'new',
-    signals: 2000,
+    signals: scaled(2000),
     seed: 0x5eed0001,
     what: 'every signal a new fingerprint (Deployment targets)',
   },
-  { name: 'dup90', signals: 5000, seed: 0x5eed0002, what: '90% of signals on 50 hot fingerprints, 10% new' },
-  { name: 'storm', signals: 1000, seed: 0x5eed0003, what: 'one alertname over 400 pods of one namespace' },
+  {
+    ...closed,
+    name: 'dup90',
+    signals: scaled(3000),
+    seed: 0x5eed0002,
+    what: '90% of signals on 50 hot fingerprints, 10% new',
+  },
+  {
+    ...closed,
+    name: 'dup',
+    signals: scaled(2000),
+    seed: 0x5eed0004,
+    replicas: [1],
+    prime: 50,
+    what: 'every signal a duplicate of one of 50 RRs created first (outside the measurement)',
+  },
+  {
+    ...closed,
+    name: 'storm',
+    signals: scaled(1000),
+    seed: 0x5eed0003,
+    stormBuffer: true,
+    what: 'one alertname over 400 pods of one namespace (default storm buffer)',
+  },
+  {
+    ...closed,
+    name: 'burst',
+    signals: 200,
+    seed: 0x5eed0005,
+    replicas: [1],
+    concurrency: 200,
+    prime: 1,
+    what: '200 duplicates of one RR (created first) sent at once',
+  },
+];
+
+/** Open-loop cases (vegeta): a fixed arrival rate, whatever the answers' latency. */
+export interface OpenLoopSpec {
+  name: string;
+  mix: 'dup90' | 'new';
+  rate: number;
+  seconds: number;
+  seed: number;
+  what: string;
+  env: Record<string, string>;
+}
+
+export const OPEN_LOOP: readonly OpenLoopSpec[] = [
+  {
+    name: 'rate50-dup90',
+    mix: 'dup90',
+    rate: 50,
+    seconds: scaled(20, 2),
+    seed: 0x5eed0006,
+    what: 'dup90 mix at 50 signals/s',
+    env: {},
+  },
+  {
+    name: 'rate20-new-lock',
+    mix: 'new',
+    rate: 20,
+    seconds: scaled(15, 2),
+    seed: 0x5eed0007,
+    what: 'new fingerprints at 20 signals/s, creation lock on',
+    env: {},
+  },
+  {
+    name: 'rate20-new-nolock',
+    mix: 'new',
+    rate: 20,
+    seconds: scaled(15, 2),
+    seed: 0x5eed0007,
+    what: 'the same without the creation lock (INTAKE_LOCK_ENABLED=false)',
+    env: { INTAKE_LOCK_ENABLED: 'false' },
+  },
 ];
 
 export const GROUP_SIZE = 5;
@@ -144,12 +235,34 @@ function stormAlerts(rng: Rng, count: number): Alert[] {
   );
 }
 
+function hotAlerts(count: number): Alert[] {
+  return Array.from({ length: count }, (_, k) => uniqueTarget(k));
+}
+
+function dupAlerts(rng: Rng, count: number, hot: number): Alert[] {
+  const targets = hotAlerts(hot);
+  return Array.from({ length: count }, () => targets[pick(rng, targets.length)]!);
+}
+
 /** The alerts of a case, in sending order. */
 export function alertsFor(spec: CaseSpec): Alert[] {
   const rng = mulberry32(spec.seed);
   if (spec.name === 'new') return newAlerts(rng, spec.signals);
   if (spec.name === 'dup90') return dup90Alerts(rng, spec.signals);
+  if (spec.name === 'dup' || spec.name === 'burst') return dupAlerts(rng, spec.signals, spec.prime);
   return stormAlerts(rng, spec.signals);
+}
+
+/** The alerts sent before a case's measurement (their RRs exist when it starts). */
+export function primeAlertsFor(spec: CaseSpec): Alert[] {
+  return hotAlerts(spec.prime);
+}
+
+/** The alerts of an open-loop case, in sending order: rate x seconds of them. */
+export function openLoopAlerts(spec: OpenLoopSpec): Alert[] {
+  const rng = mulberry32(spec.seed);
+  const count = spec.rate * spec.seconds;
+  return spec.mix === 'new' ? newAlerts(rng, count) : dup90Alerts(rng, count);
 }
 
 /** An Alertmanager webhook (v4) carrying one alert. */
