@@ -15,7 +15,7 @@ import { loadKubeConfig } from '../operator/kube/kubeconfig.ts';
 import { fixtureRR } from '../operator/storm/testFixtures.ts';
 import { freshNamespace, startCluster } from './cluster.ts';
 import { runLoad } from './loadgenJob.ts';
-import { sleep } from './measure.ts';
+import { sleep } from './apiWindow.ts';
 import { rssMb, startReplicas, stopReplicas } from './replicas.ts';
 
 type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
