@@ -6,7 +6,8 @@ import type { RemediationRequest } from '../operator/api/types.ts';
 import type { KubeClient } from '../operator/kube/client.ts';
 import { classifyKubeError } from '../operator/kube/errors.ts';
 import type { KubeError } from '../operator/kube/errors.ts';
-import { adminClient, adminRawGet, freshNamespace } from '../test/support/cluster.ts';
+import { clientNodeConfig } from '../e2e/controlplane/clientNode.ts';
+import { adminClient, adminRawGet, controlPlaneInfo, freshNamespace } from '../test/support/cluster.ts';
 
 const fp = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -54,7 +55,7 @@ describe('RemediationRequest CRD on a real API server', () => {
   it('rejects any change to the spec after creation', async () => {
     const created = await kube.createRR(rr(ns, fp('immutable')));
     const custom = (await import('@kubernetes/client-node')).CustomObjectsApi;
-    const api = kube.kc.makeApiClient(custom);
+    const api = clientNodeConfig(controlPlaneInfo().kubeconfigPath).makeApiClient(custom);
     const changed = { ...created, spec: { ...created.spec, severity: 'warning' } };
     const err = await rejection(
       api.replaceNamespacedCustomObject({

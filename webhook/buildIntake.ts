@@ -31,7 +31,7 @@ export function buildIntake(p: IntakeParts) {
     namespace: config.namespace,
     holder: config.podName,
     leaseDurationSeconds: config.intake.lock.leaseDurationSeconds,
-    exists: (name) => cache.get(name) !== undefined,
+    exists: (name) => cache.seen(name),
     metrics,
     logger,
   });

@@ -8,6 +8,7 @@ import { rrCollectionPath } from '../kube/client.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { LRUCache } from 'lru-cache';
 import { Informer } from '../runtime/informer.ts';
 import { compareResourceVersions } from '../runtime/store.ts';
 import { VersionWaiters } from './versionWaiters.ts';
@@ -31,6 +32,8 @@ export class RRCache {
   readonly informer: Informer<CachedRR>;
   readonly namespace: string;
   private readonly waiters = new VersionWaiters();
+  /** Names of RRs this cache saw deleted (bounded): an RR that existed, even if it is gone now. */
+  private readonly deleted = new LRUCache<string, true>({ max: 10_000 });
 
   constructor(kube: KubeClient, namespace: string, opts: { logger?: Logger; metrics?: Metrics } = {}) {
     this.namespace = namespace;
@@ -51,7 +54,15 @@ export class RRCache {
     this.informer.addIndex(BY_GROUP, (rr) => [groupKeyOf(rr)]);
     this.informer.onAdd((rr) => this.waiters.stored(rr));
     this.informer.onUpdate((_old, rr) => this.waiters.stored(rr));
-    this.informer.onDelete((rr) => this.waiters.dropped(rr.metadata.name));
+    this.informer.onDelete((rr) => {
+      this.deleted.set(rr.metadata.name, true);
+      this.waiters.dropped(rr.metadata.name);
+    });
+  }
+
+  /** Whether RR `name` exists in the cache or was seen deleted (so it was created at some point). */
+  seen(name: string): boolean {
+    return this.get(name) !== undefined || this.deleted.has(name);
   }
 
   /**

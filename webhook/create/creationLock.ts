@@ -77,7 +77,10 @@ export interface CreationLockOptions {
   holder: string;
   leaseDurationSeconds: number;
   clock?: LockClock;
-  /** Whether an RR exists (this process's cache): a held Lease naming an existing RR is done. */
+  /**
+   * Whether an RR exists or existed (this process's cache, or seen deleted): a held Lease naming
+   * such an RR is done, since its holder created or found it.
+   */
   exists?: (rrName: string) => boolean;
   metrics?: Metrics;
   logger?: Logger;
@@ -219,8 +222,8 @@ export class CreationLock {
   }
 
   /**
-   * Free: released (no holder); done (the RR its holder named exists in this process's cache,
-   * so the holder created or found it); or held by someone whose Lease has not changed for its
+   * Free: released (no holder); done (the RR its holder named is in this process's cache or was
+   * seen deleted, so the holder created or found it); or held by someone whose Lease has not changed for its
    * whole duration as observed on our monotonic clock. The first sight of a held Lease starts
    * that count; the holder's renewTime is never compared with our clock.
    */

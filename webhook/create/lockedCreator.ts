@@ -80,16 +80,30 @@ export class LockedCreator {
   }
 
   /**
-   * The active RR of a fingerprint, also when this replica's cache has not seen it yet: the
-   * fingerprint's Lease names the newest RR, read by name (for a resolved alert, which must not be
-   * ignored just because the watch lags). At most two GETs; none when the cache has it.
+   * The active RR of a fingerprint, also when this replica's cache has not seen it yet (for a
+   * resolved alert, which must not be ignored just because the watch lags). RR names are
+   * deterministic, so the generations are read by name from the newest one the cache knows: one
+   * GET when the cache knows the fingerprint, none when it holds the active RR. When it knows no
+   * generation and none exists, the fingerprint's Lease is read once for an RR from before
+   * deterministic names (`generateName`). A create under the storm group's Lease leaves no
+   * fingerprint Lease, so the Lease cannot be the way to find it.
    */
   async findActive(fingerprint: string): Promise<CachedRR | undefined> {
-    const cached = this.o.cache.activeByFingerprint(fingerprint);
+    const { cache } = this.o;
+    const cached = cache.activeByFingerprint(fingerprint);
     if (cached) return cached;
-    const name = await this.o.lock?.lastCreated(fingerprint);
-    if (!name) return undefined;
-    const rr = this.o.cache.get(name) ?? (await this.read(name));
+    const known = this.knownGenerations(fingerprint, undefined);
+    let generation = Math.max(1, ...known);
+    for (let step = 0; step < MAX_GENERATION_STEPS; step++, generation++) {
+      const name = rrName(fingerprint, generation);
+      const rr = cache.get(name) ?? (await this.read(name));
+      if (!rr) break;
+      if (isActive(rr)) return rr;
+    }
+    if (known.length > 0) return undefined;
+    const legacy = await this.o.lock?.lastCreated(fingerprint);
+    if (!legacy || generationOf(legacy, fingerprint) !== undefined) return undefined;
+    const rr = cache.get(legacy) ?? (await this.read(legacy));
     return rr && isActive(rr) && rr.spec.signalFingerprint === fingerprint ? rr : undefined;
   }
 
