@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import type { RemediationRequest, RemediationRequestStatus } from '../../operator/api/types.ts';
 import type { RRCache } from '../../operator/cache/rrCache.ts';
 import type { KubeClient } from '../../operator/kube/client.ts';
+import { KubeError } from '../../operator/kube/errors.ts';
 import { fixtureRR } from '../../operator/storm/testFixtures.ts';
 import { StatusBatcher } from './statusBatcher.ts';
 import type { StatusMutation } from './statusBatcher.ts';
@@ -25,9 +26,28 @@ function harness(lingerMs: number) {
   const writes: { signals: number; at: number }[] = [];
   const pending: (() => void)[] = [];
   let manual = false;
+  let interfere = false;
+  const bump = (status: RemediationRequestStatus) => {
+    rr = {
+      ...rr,
+      metadata: { ...rr.metadata, resourceVersion: String(Number(rr.metadata.resourceVersion) + 1) },
+      status,
+    };
+  };
   const kube = {
-    patchRRStatus: (_ns: string, _name: string, patch: { deduplication?: object }) =>
-      new Promise<RemediationRequest>((resolve) => {
+    patchRRStatus: (_ns: string, _name: string, patch: { deduplication?: object }, rv?: string) =>
+      new Promise<RemediationRequest>((resolve, reject) => {
+        if (interfere) {
+          // Another replica counts one occurrence first: this write's resourceVersion is stale.
+          interfere = false;
+          const d = rr.status?.deduplication?.occurrenceCount ?? 1;
+          bump({ ...rr.status, deduplication: { occurrenceCount: d + 1 } });
+        }
+        if (rv !== rr.metadata.resourceVersion) {
+          writes.push({ signals: 0, at: Date.now() });
+          reject(new KubeError('conflict', 409, 'stale'));
+          return;
+        }
         const apply = () => {
           const status = { ...rr.status, ...patch } as RemediationRequestStatus;
           rr = {
@@ -48,6 +68,7 @@ function harness(lingerMs: number) {
     get: () => rr,
     recordLocal: () => undefined,
     forget: () => undefined,
+    newerThan: async () => rr,
   } as unknown as RRCache;
   const batcher = new StatusBatcher(kube, cache, { lingerMs });
   return {
@@ -55,6 +76,7 @@ function harness(lingerMs: number) {
     name: rr.metadata.name,
     writes,
     hold: () => (manual = true),
+    interfereOnce: () => (interfere = true),
     releaseWrite: () => pending.shift()?.(),
     stored: () => rr,
   };
@@ -98,5 +120,19 @@ describe('StatusBatcher linger', () => {
       Array.from({ length: 70 }, (_, i) => i + 3),
     );
     expect(h.stored().status?.deduplication?.occurrenceCount).toBe(72);
+  });
+
+  it('re-applies a write that lost to another replica together with the signals that came meanwhile', async () => {
+    const h = harness(100);
+    h.interfereOnce();
+    const first = h.batcher.submit(h.name, count);
+    for (let i = 0; i < 5; i++) await turn();
+    expect(h.writes).toHaveLength(1); // lost (409): the signal waits for the next write
+    const second = h.batcher.submit(h.name, count);
+    await jest.advanceTimersByTimeAsync(150);
+    const results = (await Promise.all([first, second])).map((r) => r.result);
+    expect(h.writes).toHaveLength(2); // one more write carries both
+    expect(results).toEqual([3, 4]); // counted on top of the other replica's occurrence
+    expect(h.stored().status?.deduplication?.occurrenceCount).toBe(4);
   });
 });

@@ -24,7 +24,12 @@ interface Item {
   mutate: StatusMutation<unknown>;
   resolve: (v: { rr: CachedRR; result: unknown }) => void;
   reject: (err: unknown) => void;
+  /** Writes carrying this signal that lost to another writer (409). */
+  conflicts: number;
 }
+
+/** A write lost to another writer (409): its signals go back to the head of the queue. */
+class Requeue extends Error {}
 
 const STATUS_KEYS = [
   'overallPhase',
@@ -52,6 +57,8 @@ export class StatusBatcher {
   private readonly queues = new Map<string, Item[]>();
   /** RRs whose last write found signals queued behind it (judged before its callers resume). */
   private readonly backlogged = new Set<string>();
+  /** Per RR: the resourceVersion its last write lost against (409), until the next write. */
+  private readonly lost = new Map<string, string>();
   private readonly kube: KubeClient;
   private readonly cache: RRCache;
   private readonly metrics: Metrics | undefined;
@@ -69,7 +76,7 @@ export class StatusBatcher {
   /** Queues a change to RR `name`; resolves with the stored RR and this change's result. */
   submit<R>(name: string, mutate: StatusMutation<R>): Promise<{ rr: CachedRR; result: R }> {
     return new Promise((resolve, reject) => {
-      const item = { mutate, resolve, reject } as Item;
+      const item = { mutate, resolve, reject, conflicts: 0 } as Item;
       const queue = this.queues.get(name);
       if (queue) {
         queue.push(item);
@@ -91,65 +98,81 @@ export class StatusBatcher {
       try {
         await this.write(name, batch);
       } catch (err) {
-        for (const item of batch) item.reject(err);
+        if (!(err instanceof Requeue)) {
+          for (const item of batch) item.reject(err);
+          continue;
+        }
+        // Lost to another replica's write: the signals wait for the next write, which lingers (so
+        // the winner's writes pass and this batch grows) and carries them with whatever came since.
+        const kept = batch.filter((item) => item.conflicts <= MAX_CONFLICT_RETRIES);
+        const spent = new KubeError('unavailable', 409, `status of ${name} kept conflicting`);
+        for (const item of batch) if (item.conflicts > MAX_CONFLICT_RETRIES) item.reject(spent);
+        queue.unshift(...kept);
+        this.backlogged.add(name);
       }
     }
     this.queues.delete(name);
     this.backlogged.delete(name);
+    this.lost.delete(name);
   }
 
-  /** One event-loop turn, or the linger when writes to the RR are queueing up. */
+  /**
+   * One event-loop turn, or the linger when writes to the RR are queueing up (jittered, so that
+   * replicas contending for one RR fall out of step).
+   */
   private linger(queued: boolean): Promise<unknown> {
-    if (queued && this.lingerMs > 0) return new Promise((resolve) => setTimeout(resolve, this.lingerMs));
+    if (queued && this.lingerMs > 0) {
+      return new Promise((resolve) => setTimeout(resolve, this.lingerMs * (0.5 + Math.random())));
+    }
     return new Promise((resolve) => setImmediate(resolve));
   }
 
   private async write(name: string, batch: Item[]): Promise<void> {
     let base = this.cache.get(name) ?? (await this.fetch(name));
-    for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
-      if (!isActive(base)) throw new RRNotActiveError(`${name} is ${base.status?.overallPhase ?? 'deleted'}`);
-      const nowIso = this.clock().toISOString();
-      const status = structuredClone(base.status ?? {}) as RemediationRequestStatus;
-      const results = batch.map((item) => item.mutate(status, nowIso, base));
-      const patch = changedKeys(base.status ?? {}, status);
-      if (Object.keys(patch).length === 0) {
-        // Nothing to store (every signal was a redelivery): what they report is already stored.
-        this.finish(name, base, batch, results);
-        return;
-      }
-      try {
-        const stored = await this.kube.patchRRStatus(
-          base.metadata.namespace,
-          name,
-          patch,
-          base.metadata.resourceVersion,
-        );
-        this.finish(name, stored, batch, results);
-        return;
-      } catch (err) {
-        if (err instanceof KubeError && err.kind === 'conflict') {
-          this.metrics?.statusUpdateConflicts.inc();
-          // The version that beat this write is on its way through the watch; read only if it is slow.
-          base =
-            (await this.cache.newerThan(name, base.metadata.resourceVersion, CONFLICT_WATCH_WAIT_MS)) ??
-            (await this.fetch(name));
-          continue;
-        }
-        if (err instanceof KubeError && err.kind === 'notFound') throw this.gone(name);
-        // No answer: the write may or may not have landed. Look before reporting failure.
-        const landed = await readTwiceOnNoAnswer(() => this.fetch(name)).catch(() => undefined);
-        if (
-          landed &&
-          landed.metadata.resourceVersion !== base.metadata.resourceVersion &&
-          carries(landed, patch)
-        ) {
-          this.finish(name, landed, batch, results);
-          return;
-        }
-        throw err;
-      }
+    const lost = this.lost.get(name);
+    if (lost !== undefined && base.metadata.resourceVersion === lost) {
+      // The version that beat the last write is on its way through the watch; read only if it is slow.
+      base = (await this.cache.newerThan(name, lost, CONFLICT_WATCH_WAIT_MS)) ?? (await this.fetch(name));
     }
-    throw new KubeError('unavailable', 409, `status of ${name} kept conflicting`);
+    this.lost.delete(name);
+    if (!isActive(base)) throw new RRNotActiveError(`${name} is ${base.status?.overallPhase ?? 'deleted'}`);
+    const nowIso = this.clock().toISOString();
+    const status = structuredClone(base.status ?? {}) as RemediationRequestStatus;
+    const results = batch.map((item) => item.mutate(status, nowIso, base));
+    const patch = changedKeys(base.status ?? {}, status);
+    if (Object.keys(patch).length === 0) {
+      // Nothing to store (every signal was a redelivery): what they report is already stored.
+      this.finish(name, base, batch, results);
+      return;
+    }
+    try {
+      const stored = await this.kube.patchRRStatus(
+        base.metadata.namespace,
+        name,
+        patch,
+        base.metadata.resourceVersion,
+      );
+      this.finish(name, stored, batch, results);
+    } catch (err) {
+      if (err instanceof KubeError && err.kind === 'conflict') {
+        this.metrics?.statusUpdateConflicts.inc();
+        this.lost.set(name, base.metadata.resourceVersion ?? '');
+        for (const item of batch) item.conflicts++;
+        throw new Requeue();
+      }
+      if (err instanceof KubeError && err.kind === 'notFound') throw this.gone(name);
+      // No answer: the write may or may not have landed. Look before reporting failure.
+      const landed = await readTwiceOnNoAnswer(() => this.fetch(name)).catch(() => undefined);
+      if (
+        landed &&
+        landed.metadata.resourceVersion !== base.metadata.resourceVersion &&
+        carries(landed, patch)
+      ) {
+        this.finish(name, landed, batch, results);
+        return;
+      }
+      throw err;
+    }
   }
 
   private finish(name: string, stored: CachedRR, batch: Item[], results: unknown[]): void {
