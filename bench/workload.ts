@@ -239,9 +239,18 @@ function hotAlerts(count: number): Alert[] {
   return Array.from({ length: count }, (_, k) => uniqueTarget(k));
 }
 
+/**
+ * Duplicates that count: each is a new firing of an alert that already has its RR (its own
+ * `startsAt`), so every one is a new occurrence written to the RR. The same notification sent
+ * again would be a redelivery, answered from the cache without any write.
+ */
 function dupAlerts(rng: Rng, count: number, hot: number): Alert[] {
   const targets = hotAlerts(hot);
-  return Array.from({ length: count }, () => targets[pick(rng, targets.length)]!);
+  const start = Date.parse(STARTS_AT);
+  return Array.from({ length: count }, (_, i) => ({
+    ...targets[pick(rng, targets.length)]!,
+    startsAt: new Date(start + (i + 1) * 1000).toISOString(),
+  }));
 }
 
 /** The alerts of a case, in sending order. */

@@ -42,10 +42,15 @@ export class Authenticator {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) throw new UnauthorizedProblem('missing bearer token in the Authorization header');
     const token = match[1]!;
-    const mismatch = audienceMismatch(token, this.o.audience);
-    if (mismatch) throw new UnauthorizedProblem(mismatch);
     const key = createHash('sha256').update(token).digest('hex');
-    const verdict = this.verdicts.get(key) ?? (await this.reviewOnce(key, token));
+    // A cached verdict came from a TokenReview for our audience: the local pre-check (a JWT
+    // decode) is only worth its cost before a review.
+    let verdict = this.verdicts.get(key);
+    if (!verdict) {
+      const mismatch = audienceMismatch(token, this.o.audience);
+      if (mismatch) throw new UnauthorizedProblem(mismatch);
+      verdict = await this.reviewOnce(key, token);
+    }
     if (verdict.ok) return verdict.user;
     throw verdict.status === 401
       ? new UnauthorizedProblem(verdict.detail)
