@@ -1,12 +1,13 @@
 // Process entry point: configuration, logging, the manager, and signal handling. Wiring only.
-import { ConfigError, loadConfig } from './config/load.ts';
+import { ConfigError } from './config/configError.ts';
+import { loadConfigIsolated } from './config/loadIsolated.ts';
 import { Manager } from './manager.ts';
 import { createLogger } from './observability/logger.ts';
 
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = await loadConfigIsolated();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

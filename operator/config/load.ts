@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse } from 'yaml';
 import { crossFieldErrors } from './checks.ts';
+import { ConfigError } from './configError.ts';
 import type { Config } from './schema.ts';
 import { settingType, validateSchema } from './validate.ts';
 
@@ -12,9 +13,7 @@ export { defaultConfig } from './schema.ts';
 export { MIN_LOCK_LEASE_MS } from './checks.ts';
 export type { Config } from './schema.ts';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 
