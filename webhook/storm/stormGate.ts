@@ -126,7 +126,9 @@ export class StormGate {
     if (candidate.unbufferable) return this.plain();
     const holder = bufferHolder(group, this.cfg, nowMs);
     if (holder) return this.onto(groupKey, holder, exp, candidate);
-    const first = this.creating.get(groupKey);
+    // The group's first RR is being created here: pend on it, unless the buffer is off (then
+    // nothing pends, and a pend would only cost a write that the window refuses).
+    const first = this.cfg.bufferSeconds > 0 ? this.creating.get(groupKey) : undefined;
     if (first) return { kind: 'pend', holder: first.promise, others: this.others(groupKey, undefined) };
 
     // A storm that trickled in slower than the buffer window: the oldest RR in the window leads.
