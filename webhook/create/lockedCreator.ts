@@ -101,10 +101,7 @@ export class LockedCreator {
       if (isActive(rr)) return rr;
     }
     if (known.length > 0) return undefined;
-    const legacy = await this.o.lock?.lastCreated(fingerprint);
-    if (!legacy || generationOf(legacy, fingerprint) !== undefined) return undefined;
-    const rr = cache.get(legacy) ?? (await this.read(legacy));
-    return rr && isActive(rr) && rr.spec.signalFingerprint === fingerprint ? rr : undefined;
+    return this.legacyActive(fingerprint, await this.o.lock?.lastCreated(fingerprint));
   }
 
   /**
@@ -136,11 +133,10 @@ export class LockedCreator {
     let newest = held.previousRR;
     let stored = false;
     try {
-      const result = await this.createUnderLock(c, held, held.previousRR, (name, exists) => {
+      return await this.createUnderLock(c, held, held.previousRR, (name, exists) => {
         newest = name;
         stored = exists;
       });
-      return result;
     } finally {
       // Nothing to write when the RR the Lease names now exists: the next creator sees it done.
       await held.release(newest, { stored });
@@ -161,7 +157,7 @@ export class LockedCreator {
       tried(active.metadata.name, true);
       return { kind: 'exists' };
     }
-    if (await this.legacyActive(fp, previousRR)) return { kind: 'exists' };
+    if ((await this.legacyActive(fp, previousRR)) !== undefined) return { kind: 'exists' };
     const known = this.knownGenerations(fp, previousRR);
     const attempt = `${this.o.holder ?? 'intake'}/${randomBytes(6).toString('hex')}`;
     let generation = Math.max(1, ...known);
@@ -223,11 +219,11 @@ export class LockedCreator {
     return names.map((n) => generationOf(n, fp)).filter((g): g is number => g !== undefined);
   }
 
-  /** An RR from before deterministic names (generateName), named by the Lease: is it active? */
-  private async legacyActive(fp: string, previousRR: string | undefined): Promise<boolean> {
-    if (!previousRR || generationOf(previousRR, fp) !== undefined) return false;
+  /** An RR from before deterministic names (generateName), named by the Lease, when it is active. */
+  private async legacyActive(fp: string, previousRR: string | undefined): Promise<CachedRR | undefined> {
+    if (!previousRR || generationOf(previousRR, fp) !== undefined) return undefined;
     const prev = this.o.cache.get(previousRR) ?? (await this.read(previousRR));
-    return prev !== undefined && isActive(prev) && prev.spec.signalFingerprint === fp;
+    return prev && isActive(prev) && prev.spec.signalFingerprint === fp ? prev : undefined;
   }
 
   /** GET by name into the cache; undefined when it does not exist. */
